@@ -1,0 +1,53 @@
+# TelePT: `make run` serves the demo, `make test` runs every test. Each installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+export DEBUG ?= 1
+export TELEPT_DEMO ?= 1
+
+.PHONY: run test check bench install install-test system-test-deps clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install -q -e ".[test]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/htmx.min.js: node_modules/.installed
+	mkdir -p static/vendor && cp node_modules/htmx.org/dist/htmx.min.js $@
+
+install: $(VENV)/.installed static/vendor/htmx.min.js
+
+run: install
+	$(BIN)/python manage.py migrate --noinput -v0
+	$(BIN)/python manage.py seed_demo
+	@echo "TelePT is on http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
+	$(BIN)/uvicorn telept.asgi:application --host 127.0.0.1 --port $(PORT) --ws-per-message-deflate false
+
+system-test-deps:
+	@bin/ensure-system-packages
+
+# DEBUG and TELEPT_DEMO are the demo's; the suite runs as production does (see telept/lib/pytest_env.py).
+test: $(VENV)/.installed-test static/vendor/htmx.min.js system-test-deps
+	env -u DEBUG -u TELEPT_DEMO $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+check: $(VENV)/.installed-test
+	$(BIN)/ruff check telept bench
+	$(BIN)/mypy telept
+
+bench: $(VENV)/.installed-test
+	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor var

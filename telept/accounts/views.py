@@ -1,0 +1,204 @@
+"""Sign-in pages: password + TOTP for staff, magic links for patients, tokens, invitations."""
+
+from __future__ import annotations
+
+import io
+
+import qrcode
+import qrcode.image.svg
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login, logout, update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from telept.accounts import services
+from telept.accounts.forms import AcceptInvitationForm, CodeForm, LoginForm, MagicLinkForm, TokenForm
+from telept.accounts.middleware import SESSION_MFA_OK
+from telept.accounts.models import ApiToken
+from telept.accounts.web import actor_required
+from telept.audit.services import audit_record
+from telept.lib.errors import DomainError
+from telept.lib.middleware import client_ip
+
+BACKEND = "telept.accounts.backends.EmailBackend"
+
+
+def _next_url(request: HttpRequest) -> str:
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+            candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return candidate
+    return settings.LOGIN_REDIRECT_URL
+
+
+def _sign_in(request: HttpRequest, user: object, *, how: str) -> HttpResponse:
+    login(request, user, backend=BACKEND)  # type: ignore[arg-type]
+    needs_mfa = services.user_needs_mfa(user)  # type: ignore[arg-type]
+    request.session[SESSION_MFA_OK] = not needs_mfa
+    request.session["next"] = _next_url(request)
+    if needs_mfa:
+        enrolled = services.totp_is_enrolled(user)  # type: ignore[arg-type]
+        return redirect("accounts:mfa_verify" if enrolled else "accounts:mfa_setup")
+    audit_record(actor=services._SystemActor(user=user), action="login",  # type: ignore[arg-type]
+                 object_type="User", object_id=user.pk, detail={"how": how})  # type: ignore[attr-defined]
+    return redirect(request.session.pop("next", settings.LOGIN_REDIRECT_URL))
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    form = LoginForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.login_with_password(
+                request=request, email=form.cleaned_data["email"],
+                password=form.cleaned_data["password"], ip=client_ip(request))
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            status = exc.status if exc.status == 429 else 400
+        else:
+            return _sign_in(request, user, how="password")
+    elif request.method == "POST":
+        status = 400
+    return render(request, "accounts/login.html",
+                  {"form": form, "next": _next_url(request)}, status=status)
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        audit_record(actor=services._SystemActor(user=request.user),  # type: ignore[arg-type]
+                     action="logout", object_type="User", object_id=request.user.pk)
+    logout(request)
+    messages.info(request, "You are signed out.")
+    return redirect("accounts:login")
+
+
+def _mfa_passed(request: HttpRequest) -> HttpResponse:
+    request.session.cycle_key()
+    request.session[SESSION_MFA_OK] = True
+    audit_record(actor=services._SystemActor(user=request.user),  # type: ignore[arg-type]
+                 action="login", object_type="User", object_id=request.user.pk,
+                 detail={"how": "password+totp"})
+    return redirect(request.session.pop("next", settings.LOGIN_REDIRECT_URL))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_verify(request: HttpRequest) -> HttpResponse:
+    if request.session.get(SESSION_MFA_OK):
+        return redirect("home")
+    if not services.totp_is_enrolled(request.user):  # type: ignore[arg-type]
+        return redirect("accounts:mfa_setup")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.totp_verify(user=request.user, code=form.cleaned_data["code"]):  # type: ignore[arg-type]
+            return _mfa_passed(request)
+        form.add_error("code", "That code is not valid. Codes change every 30 seconds.")
+    return render(request, "accounts/mfa_verify.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mfa_setup(request: HttpRequest) -> HttpResponse:
+    if services.totp_is_enrolled(request.user):  # type: ignore[arg-type]
+        return redirect("accounts:mfa_verify" if not request.session.get(SESSION_MFA_OK)
+                        else "home")
+    device = services.totp_begin_enrolment(user=request.user)  # type: ignore[arg-type]
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if services.totp_verify(user=request.user, code=form.cleaned_data["code"]):  # type: ignore[arg-type]
+            messages.success(request, "Two-step sign-in is on.")
+            return _mfa_passed(request)
+        form.add_error("code", "That code is not valid. Check the time on your phone.")
+    uri = services.totp_uri(device)
+    buffer = io.BytesIO()
+    qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
+    svg = buffer.getvalue().decode()
+    svg = svg[svg.find("<svg"):]
+    return render(request, "accounts/mfa_setup.html",
+                  {"form": form, "secret": device.secret, "uri": uri, "qr_svg": svg},
+                  status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def magic_request(request: HttpRequest) -> HttpResponse:
+    form = MagicLinkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.magic_link_request(identifier=form.cleaned_data["identifier"])
+        return render(request, "accounts/magic_sent.html")
+    return render(request, "accounts/magic_request.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "POST"])
+def magic_consume(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows a button; only POST uses the link, so mail scanners that prefetch links
+    cannot burn a patient's single-use link."""
+    if request.method == "POST":
+        try:
+            user = services.magic_link_consume(raw=token)
+        except DomainError as exc:
+            return render(request, "accounts/magic_invalid.html", {"message": exc.message},
+                          status=400)
+        return _sign_in(request, user, how="magic_link")
+    return render(request, "accounts/magic_confirm.html")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def password_set(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    form_class = PasswordChangeForm if user.has_usable_password() else SetPasswordForm
+    form = form_class(user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        update_session_auth_hash(request, form.user)
+        messages.success(request, "Your password is saved.")
+        return redirect("home")
+    return render(request, "accounts/password_set.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+@actor_required()
+@require_http_methods(["GET", "POST"])
+def tokens(request: HttpRequest) -> HttpResponse:
+    form = TokenForm(request.POST or None)
+    raw = None
+    if request.method == "POST" and form.is_valid():
+        _, raw = services.api_token_create(user=request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+        form = TokenForm()
+    rows = ApiToken.objects.filter(user=request.user).order_by("-created_at")
+    return render(request, "accounts/tokens.html", {"form": form, "raw": raw, "tokens": rows},
+                  status=400 if form.errors else 200)
+
+
+@actor_required()
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    services.api_token_revoke(user=request.user, token_id=token_id)  # type: ignore[arg-type]
+    messages.success(request, "The token is revoked.")
+    return redirect("accounts:tokens")
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        invitation = services.invitation_find(raw=token)
+    except DomainError as exc:
+        return render(request, "error.html", {"title": "Invitation", "message": exc.message},
+                      status=400)
+    form = AcceptInvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.invitation_accept(raw=token, full_name=form.cleaned_data["full_name"],
+                                          password=form.cleaned_data["password"])
+        return _sign_in(request, user, how="invitation")
+    return render(request, "accounts/invitation_accept.html",
+                  {"form": form, "invitation": invitation},
+                  status=400 if form.errors else 200)

@@ -1,0 +1,62 @@
+"""Project-wide middleware that knows no app."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+
+from telept.lib.context import client_ip_var, new_request_id, request_id_var
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The caller's address; X-Forwarded-For only counts behind a declared proxy."""
+    if settings.TRUST_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()[:45]
+    return str(request.META.get("REMOTE_ADDR", ""))[:45]
+
+
+class RequestContextMiddleware:
+    """Give every request an id (echoed as X-Request-ID) and note the client address."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = new_request_id(request.META.get("HTTP_X_REQUEST_ID"))
+        request.request_id = request_id  # type: ignore[attr-defined]
+        rid_token = request_id_var.set(request_id)
+        ip_token = client_ip_var.set(client_ip(request))
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(rid_token)
+            client_ip_var.reset(ip_token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class SecurityHeadersMiddleware:
+    """Content-Security-Policy and Permissions-Policy on every response.
+
+    Django's SecurityMiddleware covers HSTS, nosniff, Referrer-Policy and COOP; CSP is ours
+    so no inline script can run. Camera and microphone are allowed for our own origin only
+    (video visits need them).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.setdefault(
+            "Permissions-Policy", "camera=(self), microphone=(self), display-capture=(self), "
+            "geolocation=(), payment=()"
+        )
+        if request.user.is_authenticated if hasattr(request, "user") else False:
+            response.setdefault("Cache-Control", "no-store")
+        return response

@@ -1,0 +1,156 @@
+"""Patient pages: staff search and chart, create/edit, and the patient's own portal home."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from telept.accounts.roles import PATIENT_EDITORS, STAFF_ROLES, Role
+from telept.accounts.web import actor_required
+from telept.lib.errors import DomainError, NotFound
+from telept.patients import selectors, services
+from telept.patients.forms import ConsentForm, CoverageForm, DiagnosisForm, PatientForm, SearchForm
+from telept.practices.models import Payer
+
+
+def _form_error(form: object, exc: DomainError) -> None:
+    form.add_error(exc.field if exc.field in form.fields else None, exc.message)  # type: ignore[attr-defined]
+
+
+@actor_required(STAFF_ROLES)
+def patient_list(request: HttpRequest) -> HttpResponse:
+    form = SearchForm(request.GET or None)
+    query = form.cleaned_data["q"] if form.is_valid() else ""
+    patients, total = selectors.patient_search(actor=request.actor, query=query)  # type: ignore[attr-defined]
+    context = {"form": form, "patients": patients, "total": total, "query": query}
+    if request.headers.get("HX-Request"):
+        return render(request, "patients/_results.html", context)
+    return render(request, "patients/list.html", context)
+
+
+@actor_required(PATIENT_EDITORS)
+@require_http_methods(["GET", "POST"])
+def patient_create(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = services.PatientInput(**{k: form.cleaned_data[k] for k in services.EDITABLE_FIELDS})
+        try:
+            patient = services.patient_create(actor=request.actor, data=data)  # type: ignore[attr-defined]
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, f"{patient.full_name} is registered (MRN {patient.mrn}).")
+            return redirect("patients:chart", patient_id=patient.pk)
+    return render(request, "patients/form.html", {"form": form, "title": "New patient"},
+                  status=400 if form.errors else 200)
+
+
+@actor_required(PATIENT_EDITORS)
+@require_http_methods(["GET", "POST"])
+def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    patient = selectors.patient_get(actor=actor, patient_id=patient_id, purpose="edit")
+    form = PatientForm(request.POST or None, instance=patient)
+    if request.method == "POST" and form.is_valid():
+        changes = {k: form.cleaned_data[k] for k in services.EDITABLE_FIELDS}
+        try:
+            services.patient_update(actor=actor, patient_id=patient.pk, changes=changes)
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect("patients:chart", patient_id=patient.pk)
+    return render(request, "patients/form.html",
+                  {"form": form, "title": f"Edit {patient.full_name}", "patient": patient},
+                  status=400 if form.errors else 200)
+
+
+@actor_required(STAFF_ROLES)
+def patient_chart(request: HttpRequest, patient_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    chart = selectors.patient_chart(actor=actor, patient_id=patient_id)
+    payers = Payer.objects.filter(practice_id=actor.practice_id)
+    chart.update({
+        "coverage_form": CoverageForm(payers=payers),
+        "consent_form": ConsentForm(),
+        "diagnosis_form": DiagnosisForm(),
+        "can_edit": actor.role in PATIENT_EDITORS,
+    })
+    return render(request, "patients/chart.html", chart)
+
+
+def _chart_post(request: HttpRequest, patient_id: int, form: object, write: object) -> HttpResponse:
+    # Resolve the record first so that out-of-scope ids answer 404 even for a bad form.
+    # (an existence check inside the actor's scope; the write itself audits what it reads)
+    if not selectors.patient_scope(actor=request.actor).filter(pk=patient_id).exists():  # type: ignore[attr-defined]
+        raise NotFound("patient")
+    if form.is_valid():  # type: ignore[attr-defined]
+        try:
+            write(form.cleaned_data)  # type: ignore[operator, attr-defined]
+        except NotFound:
+            raise  # a record out of scope answers 404, not a message
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "Saved.")
+    else:
+        for field, errors in form.errors.items():  # type: ignore[attr-defined]
+            messages.error(request, f"{field}: {' '.join(errors)}")
+    return redirect("patients:chart", patient_id=patient_id)
+
+
+@actor_required(PATIENT_EDITORS | {Role.BILLING})
+@require_POST
+def coverage_add(request: HttpRequest, patient_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    form = CoverageForm(request.POST, payers=Payer.objects.filter(practice_id=actor.practice_id))
+    return _chart_post(request, patient_id, form, lambda d: services.coverage_add(
+        actor=actor, patient_id=patient_id, payer_id=d["payer"].pk, member_id=d["member_id"],
+        group_number=d["group_number"], subscriber_relation=d["subscriber_relation"],
+        subscriber_name=d["subscriber_name"], priority=d["priority"]))
+
+
+@actor_required(PATIENT_EDITORS)
+@require_POST
+def consent_add(request: HttpRequest, patient_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    return _chart_post(request, patient_id, ConsentForm(request.POST),
+                       lambda d: services.consent_record(actor=actor, patient_id=patient_id, **d))
+
+
+@actor_required({Role.ADMIN, Role.PT, Role.PTA})
+@require_POST
+def diagnosis_add(request: HttpRequest, patient_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    return _chart_post(request, patient_id, DiagnosisForm(request.POST),
+                       lambda d: services.diagnosis_add(actor=actor, patient_id=patient_id, **d))
+
+
+@actor_required(PATIENT_EDITORS)
+@require_POST
+def portal_invite(request: HttpRequest, patient_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    try:
+        user = services.patient_portal_invite(actor=actor, patient_id=patient_id)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        from telept.accounts.services import magic_link_request
+
+        magic_link_request(identifier=user.email)
+        messages.success(request, f"Portal access granted; a sign-in link went to {user.email}.")
+    return redirect("patients:chart", patient_id=patient_id)
+
+
+@actor_required(Role.PATIENT)
+def portal_home(request: HttpRequest) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    if actor.patient_id is None:
+        return render(request, "error.html", {"title": "No record", "message":
+                      "Your account is not linked to a patient record yet. Call the clinic."})
+    chart = selectors.patient_chart(actor=actor, patient_id=actor.patient_id)
+    return render(request, "patients/portal_home.html", chart)

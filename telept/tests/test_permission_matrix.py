@@ -1,0 +1,159 @@
+"""Walk every URL pattern and every API route with every role of the cast.
+
+A new URL without an entry in ACCESS fails this test: whoever adds a page decides who may see
+it. Anonymous users are sent to sign in (pages) or get 401 (API); a patient never reaches
+staff pages; the outsider practice and the other patient get 404 on records not theirs.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from telept.api import api
+
+PUBLIC, MEMBER, STAFF, ADMIN = "public", "member", "staff", "admin"
+EDITORS, BILLING_EDITORS, CLINICIANS, PATIENT = "editors", "billing+editors", "clinicians", \
+    "patient"
+WHO = {
+    MEMBER: {"admin", "pt", "pta", "front_desk", "billing", "patient"},
+    STAFF: {"admin", "pt", "pta", "front_desk", "billing"},
+    ADMIN: {"admin"},
+    EDITORS: {"admin", "pt", "pta", "front_desk"},
+    BILLING_EDITORS: {"admin", "pt", "pta", "front_desk", "billing"},
+    CLINICIANS: {"admin", "pt", "pta"},
+    PATIENT: {"patient"},
+}
+ROLES = ["admin", "pt", "pta", "front_desk", "billing", "patient", "outsider_pt"]
+
+# name -> (who may use it, the method that does its work).
+ACCESS: dict[str, tuple[str, str]] = {
+    "home": (MEMBER, "GET"),
+    "dashboard": (STAFF, "GET"),
+    "healthz": (PUBLIC, "GET"),
+    "portal": (PATIENT, "GET"),
+    "accounts:login": (PUBLIC, "GET"),
+    "accounts:logout": (PUBLIC, "POST"),
+    "accounts:mfa_verify": ("login", "GET"),
+    "accounts:mfa_setup": ("login", "GET"),
+    "accounts:magic_request": (PUBLIC, "GET"),
+    "accounts:magic_consume": (PUBLIC, "GET"),
+    "accounts:password_set": ("login", "GET"),
+    "accounts:tokens": (MEMBER, "GET"),
+    "accounts:token_revoke": (MEMBER, "POST"),
+    "accounts:invitation_accept": (PUBLIC, "GET"),
+    "accounts:password_reset": (PUBLIC, "GET"),
+    "accounts:password_reset_done": (PUBLIC, "GET"),
+    "accounts:password_reset_confirm": (PUBLIC, "GET"),
+    "accounts:password_reset_complete": (PUBLIC, "GET"),
+    "patients:list": (STAFF, "GET"),
+    "patients:create": (EDITORS, "GET"),
+    "patients:chart": (STAFF, "GET"),
+    "patients:edit": (EDITORS, "GET"),
+    "patients:coverage_add": (BILLING_EDITORS, "POST"),
+    "patients:consent_add": (EDITORS, "POST"),
+    "patients:diagnosis_add": (CLINICIANS, "POST"),
+    "patients:portal_invite": (EDITORS, "POST"),
+    "practices:staff": (ADMIN, "GET"),
+    "practices:member_role": (ADMIN, "POST"),
+    "audit:list": (ADMIN, "GET"),
+    "audit:export": (ADMIN, "GET"),
+}
+
+
+def _named_patterns(patterns: list, namespace: str = "") -> list[tuple[str, URLPattern]]:
+    found = []
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace in {"admin", "api"}:
+                continue  # the admin is tested on its own; the API by its OpenAPI routes
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found += _named_patterns(entry.url_patterns, inner)
+        elif entry.name:
+            found.append((f"{namespace}{entry.name}", entry))
+    return found
+
+
+def _kwargs(pattern: URLPattern, cast, target: str) -> dict[str, object]:
+    from telept.accounts.models import Membership
+
+    values = {
+        "patient_id": cast.patients[target].pk,
+        "membership_id": Membership.objects.get(user=cast.users["pta"]).pk,
+        "token_id": 999999,
+        "token": "not-a-real-token",
+        "uidb64": "MQ",
+    }
+    return {key: values[key] for key in pattern.pattern.converters}
+
+
+def test_every_url_is_declared_in_the_access_table():
+    names = {name for name, _ in _named_patterns(get_resolver().url_patterns)}
+    assert names == set(ACCESS), (
+        f"undeclared: {sorted(names - set(ACCESS))}, stale: {sorted(set(ACCESS) - names)}")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", sorted(ACCESS))
+def test_every_page_admits_exactly_the_roles_it_declares(cast, name):
+    who, method = ACCESS[name]
+    pattern = dict(_named_patterns(get_resolver().url_patterns))[name]
+    for role in [None, *ROLES]:
+        target = "patient"
+        if role == "patient" and "patient_id" in pattern.pattern.converters:
+            target = "other_patient"  # the patient tries a record that is not theirs
+        url = reverse(name, kwargs=_kwargs(pattern, cast, target))
+        client = cast.client(role)
+        response = client.post(url) if method == "POST" else client.get(url)
+        status = response.status_code
+        label = f"{role or 'anonymous'} {method} {url}"
+        if who == PUBLIC:
+            assert status < 500 and status != 403, label
+            continue
+        if role is None:
+            assert status == 302 and "/accounts/login/" in response["Location"], label
+            continue
+        if who == "login":
+            assert status in (200, 302), label
+            continue
+        effective_role = "pt" if role == "outsider_pt" else role
+        if effective_role not in WHO[who]:
+            assert status in (403, 404), label
+            continue
+        if role == "outsider_pt" and "patient_id" in pattern.pattern.converters:
+            assert status == 404, label
+            continue
+        if name == "accounts:token_revoke":
+            assert status == 404, label  # token 999999 is nobody's
+        else:
+            assert status in (200, 302), label
+
+
+def _api_routes() -> list[tuple[str, str]]:
+    schema = api.get_openapi_schema()
+    return [(path, method.upper()) for path, ops in schema["paths"].items() for method in ops]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path, method", _api_routes())
+def test_every_api_route_refuses_strangers(cast, path, method):
+    from django.test import Client
+
+    from telept.accounts.services import api_token_create
+
+    def call(client: Client, patient: str) -> int:
+        url = path.replace("{patient_id}", str(cast.patients[patient].pk))
+        body = {} if method in ("POST", "PATCH", "PUT") else None
+        if body is None:
+            return client.generic(method, url).status_code
+        return client.generic(method, url, "{}", content_type="application/json").status_code
+
+    assert call(Client(), "patient") == 401, f"anonymous {method} {path}"
+    if "{patient_id}" not in path:
+        return
+    for role, target in (("outsider_pt", "patient"), ("patient", "other_patient"),
+                         ("pt", "outsider_patient")):
+        _, raw = api_token_create(user=cast.users[role], name="matrix")
+        status = call(Client(HTTP_AUTHORIZATION=f"Bearer {raw}"), target)
+        assert status == 404 or (role == "patient" and status == 403), \
+            f"{role} {method} {path} on {target}: {status}"

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from telept import views
+from telept.api import api
+from telept.patients import views as patient_views
+
+# The Django admin is for superusers only (not practice admins, who use the app's pages).
+admin.site.has_permission = lambda request: bool(  # type: ignore[method-assign]
+    request.user.is_active and request.user.is_superuser)
+admin.site.site_header = "TelePT system administration"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/", include("telept.accounts.urls")),
+    path("patients/", include("telept.patients.urls")),
+    path("portal/", patient_views.portal_home, name="portal"),
+    path("practice/", include("telept.practices.urls")),
+    path("audit/", include("telept.audit.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]
