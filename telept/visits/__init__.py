@@ -1,0 +1,1 @@
+"""Video visits: rooms, waiting room, signaling, chat, whiteboard, call quality."""
