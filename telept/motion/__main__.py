@@ -1,0 +1,105 @@
+"""Command line: ``python -m telept.motion analyze FILE --exercise NAME [--side left|right|auto]``.
+
+FILE is JSON ``{"fps": 30, "width": 640, "height": 480, "frames": [[[x, y, z, v] x 33], ...]}``.
+The output is the analysis as JSON on stdout. Outside checks depend on this interface: keep the
+arguments and the keys ``reps``, ``partial_reps``, ``reps_detail`` and ``view_ok`` stable.
+Bad input prints one line on stderr and exits with 2; it never shows a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+from telept.motion.analysis import analyze
+from telept.motion.landmarks import MotionInputError
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage error in one line (its default prints the usage too)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_BAD_INPUT, f"error: {message}\n")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m telept.motion",
+        description="Analyse recorded MediaPipe Pose landmarks of an exercise set.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    cmd = commands.add_parser("analyze", help="count reps and measure angles in a recording")
+    cmd.add_argument("file", help="JSON file with fps, width, height and frames")
+    cmd.add_argument("--exercise", required=True, help="exercise name, e.g. squat")
+    cmd.add_argument("--side", default="auto", help="left, right or auto (default)")
+    cmd.add_argument("--target-rom", type=float, default=None, help="prescribed ROM, degrees")
+    return parser
+
+
+def recording_load(*, path: str) -> dict[str, Any]:
+    """Read and shape-check the recording file; MotionInputError with a one-line reason."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise MotionInputError("no_file", f"no such file: {path}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise MotionInputError("unreadable", f"cannot read {path}: {exc}") from None
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise MotionInputError("bad_json", f"{path} is not valid JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise MotionInputError("bad_json", "the JSON must be an object with fps, width, height")
+    missing = [k for k in ("fps", "width", "height", "frames") if k not in data]
+    if missing:
+        raise MotionInputError("bad_json", f"missing key(s): {', '.join(missing)}")
+    if not isinstance(data["frames"], list):
+        raise MotionInputError("bad_shape", "frames must be a list")
+    return data
+
+
+def _finite(value: Any) -> Any:
+    """JSON has no NaN or Infinity: map them to null so the output always parses."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        data = recording_load(path=args.file)
+        result = analyze(
+            frames=data["frames"],
+            fps=data["fps"],
+            width=data["width"],
+            height=data["height"],
+            exercise=args.exercise,
+            side=args.side,
+            target_rom_deg=args.target_rom,
+        )
+    except MotionInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except (MemoryError, RecursionError):
+        print("error: the recording is too large or too deeply nested", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    out = _finite(result.to_dict())
+    out["fps"] = float(data["fps"])
+    print(json.dumps(out, indent=2, allow_nan=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
