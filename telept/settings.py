@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "telept.practices",
     "telept.patients",
     "telept.notifications",
+    "telept.scheduling",
     "telept.clinical",
 ]
 

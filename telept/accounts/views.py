@@ -17,7 +17,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from telept.accounts import services
-from telept.accounts.forms import AcceptInvitationForm, CodeForm, LoginForm, MagicLinkForm, TokenForm
+from telept.accounts.forms import (
+    AcceptInvitationForm,
+    CodeForm,
+    LoginForm,
+    MagicLinkForm,
+    TokenForm,
+)
 from telept.accounts.middleware import SESSION_MFA_OK
 from telept.accounts.models import ApiToken
 from telept.accounts.web import actor_required

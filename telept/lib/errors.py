@@ -11,9 +11,12 @@ from typing import Any
 
 
 class DomainError(Exception):
-    """A refusal the user can understand and act on (never a bug)."""
+    """A refusal the user can understand and act on (never a bug).
 
-    status = 400
+    422 by default: the request was well formed but breaks a rule. Subclasses narrow it.
+    """
+
+    status = 422
 
     def __init__(self, code: str, message: str, *, field: str | None = None,
                  extra: dict[str, Any] | None = None) -> None:

@@ -21,6 +21,9 @@ class Command(BaseCommand):
         if not settings.DEMO_MODE:
             raise CommandError("Demo data has well-known passwords: set TELEPT_DEMO=1 to load it.")
         seed_demo()
+        from telept.scheduling.demo import seed_schedule
+
+        seed_schedule()
         if options["quiet"]:
             return
         out = self.stdout.write

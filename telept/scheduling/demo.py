@@ -1,0 +1,107 @@
+"""Demo schedule: visit types, weekly availability, and a week of appointments from today
+for every demo PT, with video visits today. Idempotent: appointments are added only to a
+provider with none in the coming week."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from zoneinfo import ZoneInfo
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from telept.accounts.roles import Role
+from telept.patients.models import Patient
+from telept.practices.models import Practice, Provider
+from telept.scheduling.models import Appointment, Availability, Modality, VisitKind, VisitType
+from telept.scheduling.rules.slots import AvailabilityWindow, Interval, generate_slots
+
+VISIT_TYPES = (
+    (VisitKind.INITIAL_EVAL, "Initial evaluation", 60, 15, 1, ["in_person", "video"]),
+    (VisitKind.RE_EVAL, "Re-evaluation", 45, 15, 1, ["in_person", "video"]),
+    (VisitKind.FOLLOW_UP, "Follow-up visit", 30, 10, 1, ["video", "audio", "in_person"]),
+    (VisitKind.GROUP_CLASS, "Group exercise class", 45, 15, 6, ["video", "in_person"]),
+    (VisitKind.RTM_CHECKIN, "Remote monitoring check-in", 15, 5, 1, ["video", "audio"]),
+)
+
+
+def _visit_types(practice: Practice) -> dict[str, VisitType]:
+    types = {}
+    for kind, name, minutes, buffer, capacity, modalities in VISIT_TYPES:
+        types[kind], _ = VisitType.objects.get_or_create(
+            practice=practice, kind=kind, defaults={
+                "name": name, "duration_minutes": minutes, "buffer_minutes": buffer,
+                "capacity": capacity, "modalities": modalities})
+    return types
+
+
+def _availability(provider: Provider) -> None:
+    if provider.availability.exists():
+        return
+    location = provider.practice.locations.order_by("id").first()
+    for weekday in range(5):
+        # Mornings in the clinic on Tue/Thu, telehealth otherwise; telehealth afternoons.
+        in_clinic = weekday in (1, 3) and location is not None
+        Availability.objects.create(provider=provider, weekday=weekday,
+                                    start_time=dt.time(8, 0), end_time=dt.time(12, 0),
+                                    telehealth=not in_clinic,
+                                    location=location if in_clinic else None)
+        Availability.objects.create(provider=provider, weekday=weekday,
+                                    start_time=dt.time(13, 0), end_time=dt.time(18, 0),
+                                    telehealth=True)
+    # A Saturday-morning telehealth window so the demo always has something to show.
+    Availability.objects.create(provider=provider, weekday=5, start_time=dt.time(9, 0),
+                                end_time=dt.time(12, 0), telehealth=True)
+
+
+def _week_of_visits(provider: Provider, follow_up: VisitType, patients: list[Patient],
+                    now: dt.datetime) -> None:
+    zone = ZoneInfo(provider.practice.time_zone)
+    today = now.astimezone(zone).date()
+    week_end = now + dt.timedelta(days=7)
+    if Appointment.objects.filter(provider=provider, start__gte=now, start__lt=week_end).exists():
+        return
+    windows = [AvailabilityWindow(weekday=a.weekday, start=a.start_time, end=a.end_time,
+                                  telehealth=a.telehealth, location_id=a.location_id)
+               for a in provider.availability.all()]
+    # Today: a video visit starting now-ish (open for joining), then more through the week.
+    first_start = now.replace(second=0, microsecond=0) + dt.timedelta(minutes=10)
+    planned = [first_start]
+    slots = generate_slots(windows=windows, time_zone=zone.key, date_from=today,
+                           date_to=today + dt.timedelta(days=6), duration_minutes=30,
+                           buffer_minutes=10, busy=[Interval(start=first_start, end=first_start
+                                                             + dt.timedelta(minutes=40))],
+                           now=now)
+    planned += [s.start for s in slots[::5][:8]]
+    cycle = itertools.cycle(patients)
+    for start in planned:
+        for _ in range(len(patients)):
+            patient = next(cycle)
+            telehealth = start == first_start or any(
+                s.start == start and s.telehealth for s in slots)
+            location = None if telehealth else provider.practice.locations.order_by("id").first()
+            try:
+                with transaction.atomic():
+                    Appointment.objects.create(
+                        practice=provider.practice, provider=provider, patient=patient,
+                        visit_type=follow_up, modality=Modality.VIDEO if telehealth
+                        else Modality.IN_PERSON, location=location, start=start,
+                        end=start + dt.timedelta(minutes=30),
+                        busy_end=start + dt.timedelta(minutes=40),
+                        patient_state=patient.state or "NY")
+                break
+            except IntegrityError:
+                continue  # that patient is busy then; try the next one
+
+
+def seed_schedule(*, now: dt.datetime | None = None) -> None:
+    now = now or timezone.now()
+    for practice in Practice.objects.filter(slug__in=["riverside", "lakeside"]):
+        types = _visit_types(practice)
+        patients = list(Patient.objects.filter(practice=practice).order_by("mrn"))
+        providers = Provider.objects.filter(practice=practice).select_related("practice")
+        for provider in providers:
+            _availability(provider)
+            if provider.user.memberships.filter(role=Role.PT).exists() and patients:
+                _week_of_visits(provider, types[VisitKind.FOLLOW_UP], patients, now)
