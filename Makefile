@@ -33,6 +33,8 @@ run: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo
 	@echo "TelePT is on http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
+	setsid $(BIN)/python manage.py run_worker & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(BIN)/uvicorn telept.asgi:application --host 127.0.0.1 --port $(PORT) --ws-per-message-deflate false
 
 system-test-deps:

@@ -19,6 +19,7 @@ urlpatterns = [
     path("portal/", patient_views.portal_home, name="portal"),
     path("practice/", include("telept.practices.urls")),
     path("audit/", include("telept.audit.urls")),
+    path("notifications/", include("telept.notifications.urls")),
     path("", include("telept.scheduling.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),

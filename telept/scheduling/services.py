@@ -257,6 +257,11 @@ def appointment_reschedule(*, actor: Actor, appointment_id: int, start: dt.datet
         patient_state=old.patient_state))
     new.care_plan_id = old.care_plan_id
     new.save(update_fields=["care_plan"])
+    # One "your visit has moved" notice that updates the same calendar event (same UID),
+    # instead of a cancellation plus a second confirmation.
+    from telept.notifications.services import appointment_notify
+
+    appointment_notify(appointment_id=new.pk, kind="reschedule", previous_appointment_id=old.pk)
     audit_record(actor=actor, action="update", object_type="Appointment", object_id=old.pk,
                  patient_id=old.patient_id, detail={"rescheduled_to": new.pk})
     return new

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 import urllib.parse
 import urllib.request
@@ -26,3 +28,14 @@ class TwilioTransport:
         request.add_header("Authorization", f"Basic {auth}")
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return str(json.load(response).get("sid", ""))
+
+
+def signature_valid(*, url: str, params: dict[str, str], signature: str,
+                    auth_token: str) -> bool:
+    """Twilio's X-Twilio-Signature check for a form-encoded webhook: base64 HMAC-SHA1 of
+    the full URL followed by each POST parameter name and value, sorted by name."""
+    if not (auth_token and signature):
+        return False
+    payload = url + "".join(f"{key}{params[key]}" for key in sorted(params))
+    digest = hmac.new(auth_token.encode(), payload.encode(), hashlib.sha1).digest()
+    return hmac.compare_digest(base64.b64encode(digest).decode(), signature)
