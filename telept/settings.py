@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "telept.patients",
     "telept.notifications",
     "telept.scheduling",
+    "telept.visits",
     "telept.clinical",
 ]
 
@@ -60,6 +61,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "telept.lib.middleware.RequestContextMiddleware",
+    "telept.lib.middleware.ApiNulGuardMiddleware",
     "telept.lib.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -140,6 +142,27 @@ if REDIS_URL:
     }
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Video visits (telept/visits). ICE servers go to browsers; TURN credentials are minted per
+# participant from TURN_SECRET (coturn `static-auth-secret`), never a static password.
+STUN_URLS = env_list("STUN_URLS", [])
+TURN_URLS = env_list("TURN_URLS", [])
+TURN_SECRET = env_str("TURN_SECRET", "")
+TURN_TTL_SECONDS = env_int("TURN_TTL_SECONDS", 3600, minimum=60)
+if TURN_URLS and not TURN_SECRET:
+    raise ImproperlyConfigured("TURN_URLS is set but TURN_SECRET is empty: set TURN_SECRET to "
+                               "coturn's static-auth-secret.")
+# Force every call through TURN (iceTransportPolicy "relay"), e.g. to test coturn.
+VISIT_FORCE_RELAY = env_bool("VISIT_FORCE_RELAY", False)
+# An admitted participant who drops comes back without the waiting room for this long.
+VISIT_REJOIN_GRACE_SECONDS = env_int("VISIT_REJOIN_GRACE_SECONDS", 120, minimum=0)
+# Peer-to-peer mesh: every extra person multiplies uploads; beyond 4 needs an SFU.
+VISIT_MAX_PARTICIPANTS = env_int("VISIT_MAX_PARTICIPANTS", 4, minimum=2)
+VISIT_WS_TOKEN_SECONDS = env_int("VISIT_WS_TOKEN_SECONDS", 120, minimum=10)
+# Per-connection message budget: a steady rate and a burst (ICE candidates come in bursts).
+VISIT_WS_RATE_PER_SECOND = env_int("VISIT_WS_RATE_PER_SECOND", 30, minimum=1)
+VISIT_WS_BURST = env_int("VISIT_WS_BURST", 120, minimum=1)
+TELEHEALTH_CONSENT_VERSION = env_str("TELEHEALTH_CONSENT_VERSION", "2026-01")
 
 # Background work (reminders, notices): the django-tasks backport on its database backend;
 # `python manage.py run_worker` runs the queue and the due-message scheduler.

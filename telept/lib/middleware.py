@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from telept.lib.context import client_ip_var, new_request_id, request_id_var
 
@@ -37,6 +37,34 @@ class RequestContextMiddleware:
             client_ip_var.reset(ip_token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class ApiNulGuardMiddleware:
+    """Refuse NUL characters anywhere in an API request with a 400 and a code.
+
+    PostgreSQL text cannot hold NUL and psycopg raises on it; Django forms already refuse it
+    for pages, so this closes the same door for the JSON API in one place.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path.startswith("/api/") and _has_nul(request):
+            return JsonResponse({"code": "invalid_characters",
+                                 "message": "The request contains a NUL character."},
+                                status=400)
+        return self.get_response(request)
+
+
+def _has_nul(request: HttpRequest) -> bool:
+    query = request.META.get("QUERY_STRING", "").lower()
+    if "%00" in query or "\x00" in query or "\0" in request.path or "%00" in request.path:
+        return True
+    if request.method in ("POST", "PUT", "PATCH"):
+        body = request.body[: 2_000_000]
+        return b"\x00" in body or b"\\u0000" in body.lower()
+    return False
 
 
 class SecurityHeadersMiddleware:

@@ -15,6 +15,7 @@ router = Router(tags=["patients"])
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)]
+Named = Annotated[str, StringConstraints(strip_whitespace=True, max_length=100)]
 Tiny = Annotated[str, StringConstraints(strip_whitespace=True, max_length=35)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=30)]
 Sex = Literal["F", "M", "O", "U"]
@@ -51,7 +52,7 @@ class PatientIn(Schema):
     last_name: Name
     date_of_birth: dt.date
     sex: Sex = "U"
-    preferred_name: Short = ""
+    preferred_name: Named = ""
     email: Annotated[str, StringConstraints(max_length=254)] = ""
     phone: Phone = ""
     address_line1: Short = ""
@@ -70,7 +71,7 @@ class PatientPatch(Schema):
     last_name: Name | None = None
     date_of_birth: dt.date | None = None
     sex: Sex | None = None
-    preferred_name: Short | None = None
+    preferred_name: Named | None = None
     email: Annotated[str, StringConstraints(max_length=254)] | None = None
     phone: Phone | None = None
     address_line1: Short | None = None

@@ -113,7 +113,8 @@ def practitioner_slots(request: HttpRequest, practitioner_id: int,
 def book(request: HttpRequest, payload: AppointmentIn) -> Status:
     appointment = services.appointment_book(actor=request.actor, data=services.BookingInput(  # type: ignore[attr-defined]
         provider_id=payload.practitioner_id, patient_id=payload.patient_id,
-        visit_type=payload.visit_type, start=payload.start, modality=payload.modality,
+        visit_type=payload.visit_type, start=payload.start.astimezone(dt.UTC),
+        modality=payload.modality,
         location_id=payload.location_id, patient_state=payload.patient_state))
     return Status(201, _out(appointment))
 

@@ -132,6 +132,10 @@ def test_the_api_creates_reads_searches_and_updates_a_patient(cast):
     ({"first_name": 5, "last_name": "B", "date_of_birth": "1990-01-01"}, "invalid"),
     ({"first_name": "A" * 101, "last_name": "B", "date_of_birth": "1990-01-01"}, "invalid"),
     ({"first_name": "  ", "last_name": "B", "date_of_birth": "1990-01-01"}, "invalid"),
+    ({"first_name": "A", "last_name": "B", "date_of_birth": "1990-01-01",
+      "preferred_name": "P" * 101}, "invalid"),
+    ({"first_name": "A\u0000", "last_name": "B", "date_of_birth": "1990-01-01"},
+     "invalid_characters"),
     ({"last_name": "B", "date_of_birth": "1990-01-01"}, "invalid"),
     ({"first_name": "A", "last_name": "B", "date_of_birth": "1990-01-01", "sex": "X"},
      "invalid"),
@@ -150,6 +154,12 @@ def test_bad_patient_input_gets_a_4xx_with_a_code_and_writes_nothing(cast, paylo
 def test_malformed_json_gets_a_4xx_with_a_code(cast, body):
     response = _api(cast, "pt").post("/api/v1/patients", body, content_type="application/json")
     assert 400 <= response.status_code < 500 and response.json()["code"]
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_a_query_is_refused_with_a_code(cast):
+    response = _api(cast, "pt").get("/api/v1/patients?q=a%00b")
+    assert response.status_code == 400 and response.json()["code"] == "invalid_characters"
 
 
 @pytest.mark.django_db

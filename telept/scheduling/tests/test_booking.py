@@ -315,6 +315,8 @@ def test_the_api_lists_slots_books_lists_and_cancels(cast, clinic):
     ({"modality": "fax"}, 422, "invalid"),
     ({"practitioner_id": "x"}, 422, "invalid"),
     ({"practitioner_id": 99999}, 404, "not_found"),
+    ({"start": "2109-10-25T17:53:51+21:55"}, 422, "outside_availability"),
+    ({"visit_type": "follow\u0000up"}, 400, "invalid_characters"),
 ])
 def test_bad_booking_requests_get_a_4xx_with_a_code(cast, clinic, payload, status, code):
     body = {"practitioner_id": clinic.provider.pk, "patient_id": cast.patient.pk,
