@@ -231,7 +231,7 @@ def magic_link_consume(*, raw: str) -> User:
 
 # --- API tokens -------------------------------------------------------------------------
 
-TOKEN_PREFIX = "tpt_"
+TOKEN_PREFIX = "tpt_"  # noqa: S105 - a public prefix, not a secret
 
 
 def api_token_create(*, user: User, name: str) -> tuple[ApiToken, str]:

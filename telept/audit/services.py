@@ -9,10 +9,19 @@ from telept.lib.context import client_ip_var, request_id_var
 
 
 class AuditActor(Protocol):
-    user_id: int | None
-    email: str
-    role: str
-    practice_id: int | None
+    """Anything that says who acted: an `Actor`, or a system stand-in before sign-in."""
+
+    @property
+    def user_id(self) -> int | None: ...
+
+    @property
+    def email(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
+    @property
+    def practice_id(self) -> int | None: ...
 
 
 def audit_record(

@@ -76,5 +76,7 @@ def audit_export(request: HttpRequest) -> HttpResponse:
 
 def _safe(value: object) -> str:
     """Neutralise spreadsheet formulas (CSV injection) in exported cells."""
-    text = "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
+    if value is None:
+        return ""
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -26,7 +26,7 @@ class PatientInput:
     first_name: str
     last_name: str
     date_of_birth: dt.date
-    sex: str = Patient.Sex.UNKNOWN
+    sex: str = "U"  # Patient.Sex.UNKNOWN
     preferred_name: str = ""
     email: str = ""
     phone: str = ""
@@ -123,7 +123,7 @@ def patient_update(*, actor: Actor, patient_id: int, changes: dict[str, object])
 
 @transaction.atomic
 def coverage_add(*, actor: Actor, patient_id: int, payer_id: int, member_id: str,
-                 subscriber_relation: str = Coverage.Relation.SELF, group_number: str = "",
+                 subscriber_relation: str = "self", group_number: str = "",
                  subscriber_name: str = "", priority: int = 1) -> Coverage:
     if actor.role not in PATIENT_EDITORS | {Role.BILLING}:
         raise PermissionDenied("Your role cannot change coverage.")

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from telept.accounts.actor import Actor
 from telept.accounts.roles import PATIENT_EDITORS, STAFF_ROLES, Role
 from telept.accounts.web import actor_required
 from telept.lib.errors import DomainError, NotFound
 from telept.patients import selectors, services
 from telept.patients.forms import ConsentForm, CoverageForm, DiagnosisForm, PatientForm, SearchForm
+from telept.patients.models import Patient
 from telept.practices.models import Payer
+from telept.scheduling import selectors as scheduling_selectors
+from telept.scheduling import services as scheduling_services
+from telept.scheduling.models import Appointment
 
 
 def _form_error(form: object, exc: DomainError) -> None:
@@ -71,14 +80,53 @@ def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
 def patient_chart(request: HttpRequest, patient_id: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     chart = selectors.patient_chart(actor=actor, patient_id=patient_id)
+    patient = chart["patient"]
+    assert isinstance(patient, Patient)
     payers = Payer.objects.filter(practice_id=actor.practice_id)
     chart.update({
         "coverage_form": CoverageForm(payers=payers),
         "consent_form": ConsentForm(),
         "diagnosis_form": DiagnosisForm(),
         "can_edit": actor.role in PATIENT_EDITORS,
+        **_schedule_of(actor, patient),
     })
     return render(request, "patients/chart.html", chart)
+
+
+def _visits_of(actor: Actor, patient: Patient, *, since: dt.datetime, limit: int,
+               include_cancelled: bool = True) -> list[Appointment]:
+    """The patient's visits in the actor's scope. Not audited again: they are part of the
+    record whose read `patient_chart` has just audited (one read event per chart)."""
+    rows = (scheduling_selectors.appointment_scope(actor=actor)
+            .filter(patient_id=patient.pk, end__gt=since)
+            .select_related("provider", "visit_type", "location"))
+    if not include_cancelled:
+        rows = rows.filter(scheduling_selectors.LIVE)
+    return list(rows[:limit])
+
+
+def _schedule_of(actor: Actor, patient: Patient) -> dict[str, object]:
+    """Recent and upcoming visits, and each plan of care with its progress."""
+    now = timezone.now()
+    appointments = _visits_of(actor, patient, since=now - dt.timedelta(days=90), limit=100)
+    plans = patient.care_plans.select_related("provider").order_by("-created_at")
+    return {
+        "upcoming": [a for a in appointments if a.end > now and not a.cancelled],
+        "appointments": appointments,
+        "care_plans": [{"plan": p, **scheduling_services.care_plan_progress(plan=p)}
+                       for p in plans],
+        "time_zone": patient.practice.time_zone,
+    }
+
+
+def _own_zone(patient: Patient) -> str:
+    """The patient's zone when set and known, else the practice's."""
+    name = patient.time_zone or patient.practice.time_zone
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return patient.practice.time_zone
+    return name
 
 
 def _chart_post(request: HttpRequest, patient_id: int, form: object, write: object) -> HttpResponse:
@@ -153,4 +201,9 @@ def portal_home(request: HttpRequest) -> HttpResponse:
         return render(request, "error.html", {"title": "No record", "message":
                       "Your account is not linked to a patient record yet. Call the clinic."})
     chart = selectors.patient_chart(actor=actor, patient_id=actor.patient_id)
+    patient = chart["patient"]
+    assert isinstance(patient, Patient)
+    upcoming = _visits_of(actor, patient, since=timezone.now(), limit=3,
+                          include_cancelled=False)
+    chart.update({"upcoming": upcoming, "time_zone": _own_zone(patient)})
     return render(request, "patients/portal_home.html", chart)

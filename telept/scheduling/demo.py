@@ -27,9 +27,9 @@ VISIT_TYPES = (
 
 
 def _visit_types(practice: Practice) -> dict[str, VisitType]:
-    types = {}
+    types: dict[str, VisitType] = {}
     for kind, name, minutes, buffer, capacity, modalities in VISIT_TYPES:
-        types[kind], _ = VisitType.objects.get_or_create(
+        types[str(kind)], _ = VisitType.objects.get_or_create(
             practice=practice, kind=kind, defaults={
                 "name": name, "duration_minutes": minutes, "buffer_minutes": buffer,
                 "capacity": capacity, "modalities": modalities})
@@ -104,4 +104,4 @@ def seed_schedule(*, now: dt.datetime | None = None) -> None:
         for provider in providers:
             _availability(provider)
             if provider.user.memberships.filter(role=Role.PT).exists() and patients:
-                _week_of_visits(provider, types[VisitKind.FOLLOW_UP], patients, now)
+                _week_of_visits(provider, types["follow_up"], patients, now)

@@ -41,7 +41,7 @@ def join_link_issue(*, appointment: Appointment, role: str, user_id: int | None 
     return settings.SITE_URL + reverse("scheduling:join", args=[raw])
 
 
-def join_url_for(appointment: Appointment, role: str = JoinLink.Role.PATIENT) -> str:
+def join_url_for(appointment: Appointment, role: str = "patient") -> str:
     """A fresh link for the appointment's patient (or provider), for messages."""
     user_id = (appointment.patient.user_id if role == JoinLink.Role.PATIENT and
                appointment.patient else appointment.provider.user_id)

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from telept.accounts.actor import Actor
-from telept.accounts.roles import PATIENT_EDITORS, Role
+from telept.accounts.roles import PATIENT_EDITORS
 from telept.audit.services import audit_record
 from telept.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
 from telept.lib.states import US_STATES
@@ -173,7 +173,8 @@ def appointment_book(*, actor: Actor, data: BookingInput,
     busy_end = end + dt.timedelta(minutes=visit_type.buffer_minutes)
     window = fitting_window(
         windows=selectors.windows_of(provider), time_zone=provider.practice.time_zone,
-        start=data.start, end=end, busy_end=busy_end, telehealth=data.modality != Modality.IN_PERSON,
+        start=data.start, end=end, busy_end=busy_end,
+        telehealth=data.modality != Modality.IN_PERSON,
         location_id=location.pk if location else None,
         holidays=selectors.holidays_of(actor.practice_id),
         time_off=selectors.time_off_of([provider.pk], since=data.start, until=busy_end)[
@@ -392,7 +393,7 @@ def group_class_schedule(*, actor: Actor, provider_id: int, start: dt.datetime, 
     if actor.role not in SCHEDULERS:
         raise PermissionDenied("Your role cannot schedule classes.")
     provider = selectors.provider_get(actor=actor, provider_id=provider_id)
-    vt = selectors.visit_type_get(practice_id=actor.practice_id, ref=VisitKind.GROUP_CLASS)
+    vt = selectors.visit_type_get(practice_id=actor.practice_id, ref="group_class")
     end = start + dt.timedelta(minutes=vt.duration_minutes)
     host = Appointment(practice_id=actor.practice_id, provider=provider, visit_type=vt,
                        modality=modality, location_id=location_id, start=start, end=end,

@@ -5,5 +5,38 @@ from telept.scheduling import views
 app_name = "scheduling"
 
 urlpatterns = [
+    # Staff
+    path("schedule/", views.calendar, name="calendar"),
+    path("schedule/book/", views.book, name="book"),
+    path("schedule/appointments/<int:appointment_id>/", views.appointment_detail,
+         name="appointment"),
+    path("schedule/appointments/<int:appointment_id>/cancel/", views.appointment_cancel,
+         name="appointment_cancel"),
+    path("schedule/appointments/<int:appointment_id>/reschedule/",
+         views.appointment_reschedule, name="appointment_reschedule"),
+    path("schedule/appointments/<int:appointment_id>/outcome/", views.appointment_outcome,
+         name="appointment_outcome"),
+    path("schedule/appointments/<int:appointment_id>/provider-link/",
+         views.appointment_provider_link, name="appointment_provider_link"),
+    path("schedule/appointments/<int:appointment_id>/revoke-links/",
+         views.appointment_revoke_links, name="appointment_revoke_links"),
+    path("schedule/patients/<int:patient_id>/care-plan/", views.care_plan_new,
+         name="care_plan"),
+    path("schedule/requests/<int:request_id>/handled/", views.request_handled,
+         name="request_handled"),
+    # Patients
+    path("portal/appointments/", views.portal_appointments, name="portal_appointments"),
+    path("portal/appointments/<int:appointment_id>/join/", views.portal_join,
+         name="portal_join"),
+    path("portal/appointments/<int:appointment_id>/cancel/", views.portal_cancel,
+         name="portal_cancel"),
+    path("portal/appointments/<int:appointment_id>/confirm/", views.portal_confirm,
+         name="portal_confirm"),
+    path("portal/book/", views.portal_book, name="portal_book"),
+    path("portal/waitlist/", views.portal_waitlist, name="portal_waitlist"),
+    # Public (no sign-in; no patient data)
+    path("book/<slug:provider_slug>/", views.public_book, name="public_book"),
+    path("book/<slug:provider_slug>/thanks/", views.public_book_thanks,
+         name="public_book_thanks"),
     path("join/<str:token>/", views.join, name="join"),
 ]

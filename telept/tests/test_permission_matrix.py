@@ -7,12 +7,16 @@ staff pages; the outsider practice and the other patient get 404 on records not 
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from telept.api import api
 
 PUBLIC, MEMBER, STAFF, ADMIN = "public", "member", "staff", "admin"
+# A provider's webhook: nobody gets in without the provider's signature (403 for all).
+WEBHOOK = "webhook"
 EDITORS, BILLING_EDITORS, CLINICIANS, PATIENT = "editors", "billing+editors", "clinicians", \
     "patient"
 WHO = {
@@ -57,8 +61,31 @@ ACCESS: dict[str, tuple[str, str]] = {
     "practices:staff": (ADMIN, "GET"),
     "practices:member_role": (ADMIN, "POST"),
     "audit:list": (ADMIN, "GET"),
+    "notifications:templates": (ADMIN, "GET"),
+    "notifications:sms_inbound_twilio": (WEBHOOK, "POST"),
     "audit:export": (ADMIN, "GET"),
+    "scheduling:join": (PUBLIC, "GET"),
+    "scheduling:calendar": (STAFF, "GET"),
+    "scheduling:book": (EDITORS, "GET"),
+    "scheduling:appointment": (STAFF, "GET"),
+    "scheduling:appointment_cancel": (EDITORS, "POST"),
+    "scheduling:appointment_reschedule": (EDITORS, "GET"),
+    "scheduling:appointment_outcome": (EDITORS, "POST"),
+    "scheduling:appointment_provider_link": (EDITORS, "POST"),
+    "scheduling:appointment_revoke_links": (EDITORS, "POST"),
+    "scheduling:care_plan": (EDITORS, "GET"),
+    "scheduling:request_handled": (EDITORS, "POST"),
+    "scheduling:portal_appointments": (PATIENT, "GET"),
+    "scheduling:portal_join": (PATIENT, "POST"),
+    "scheduling:portal_cancel": (PATIENT, "POST"),
+    "scheduling:portal_confirm": (PATIENT, "POST"),
+    "scheduling:portal_book": (PATIENT, "GET"),
+    "scheduling:portal_waitlist": (PATIENT, "POST"),
+    "scheduling:public_book": (PUBLIC, "GET"),
+    "scheduling:public_book_thanks": (PUBLIC, "GET"),
 }
+# URL kwargs naming a record of the acting practice: the outsider practice must get 404.
+RECORD_KWARGS = {"patient_id", "appointment_id", "request_id"}
 
 
 def _named_patterns(patterns: list, namespace: str = "") -> list[tuple[str, URLPattern]]:
@@ -74,17 +101,51 @@ def _named_patterns(patterns: list, namespace: str = "") -> list[tuple[str, URLP
     return found
 
 
+def _appointment(cast, target: str) -> int:
+    """A video visit of `target` in three days (made once, reused by every role)."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from telept.scheduling.demo import _visit_types
+    from telept.scheduling.models import Appointment
+
+    patient = cast.patients[target]
+    found = Appointment.objects.filter(patient=patient).first()
+    if found:
+        return found.pk
+    start = timezone.now().replace(microsecond=0) + dt.timedelta(days=3)
+    return Appointment.objects.create(
+        practice=patient.practice, provider=cast.users["pt"].provider, patient=patient,
+        visit_type=_visit_types(patient.practice)["follow_up"], modality="video", start=start,
+        end=start + dt.timedelta(minutes=30), busy_end=start + dt.timedelta(minutes=40),
+        patient_state="NY").pk
+
+
+def _booking_request(cast) -> int:
+    from telept.scheduling.models import BookingRequest
+
+    found = BookingRequest.objects.filter(practice=cast.practice).first()
+    return (found or BookingRequest.objects.create(
+        practice=cast.practice, provider=cast.users["pt"].provider, name="Pat New",
+        email="pat@mail.test", phone="+12125550199", state="NY", reason="knee pain")).pk
+
+
 def _kwargs(pattern: URLPattern, cast, target: str) -> dict[str, object]:
     from telept.accounts.models import Membership
 
+    converters = pattern.pattern.converters
     values = {
-        "patient_id": cast.patients[target].pk,
-        "membership_id": Membership.objects.get(user=cast.users["pta"]).pk,
-        "token_id": 999999,
-        "token": "not-a-real-token",
-        "uidb64": "MQ",
+        "patient_id": lambda: cast.patients[target].pk,
+        "membership_id": lambda: Membership.objects.get(user=cast.users["pta"]).pk,
+        "token_id": lambda: 999999,
+        "token": lambda: "not-a-real-token",
+        "uidb64": lambda: "MQ",
+        "appointment_id": lambda: _appointment(cast, target),
+        "request_id": lambda: _booking_request(cast),
+        "provider_slug": lambda: cast.users["pt"].provider.slug,
     }
-    return {key: values[key] for key in pattern.pattern.converters}
+    return {key: values[key]() for key in converters}
 
 
 def test_every_url_is_declared_in_the_access_table():
@@ -110,6 +171,9 @@ def test_every_page_admits_exactly_the_roles_it_declares(cast, name):
         if who == PUBLIC:
             assert status < 500 and status != 403, label
             continue
+        if who == WEBHOOK:
+            assert status == 403, label
+            continue
         if role is None:
             assert status == 302 and "/accounts/login/" in response["Location"], label
             continue
@@ -120,7 +184,7 @@ def test_every_page_admits_exactly_the_roles_it_declares(cast, name):
         if effective_role not in WHO[who]:
             assert status in (403, 404), label
             continue
-        if role == "outsider_pt" and "patient_id" in pattern.pattern.converters:
+        if role == "outsider_pt" and RECORD_KWARGS & set(pattern.pattern.converters):
             assert status == 404, label
             continue
         if name == "accounts:token_revoke":
@@ -143,6 +207,7 @@ def test_every_api_route_refuses_strangers(cast, path, method):
 
     def call(client: Client, patient: str) -> int:
         url = path.replace("{patient_id}", str(cast.patients[patient].pk))
+        url = re.sub(r"\{\w+\}", "999999", url)  # other ids: nobody's record
         body = {} if method in ("POST", "PATCH", "PUT") else None
         if body is None:
             return client.generic(method, url).status_code
