@@ -1,6 +1,6 @@
 from django.urls import path
 
-from telept.scheduling import views
+from telept.scheduling import settings_views, views
 
 app_name = "scheduling"
 
@@ -39,4 +39,21 @@ urlpatterns = [
     path("book/<slug:provider_slug>/thanks/", views.public_book_thanks,
          name="public_book_thanks"),
     path("join/<str:token>/", views.join, name="join"),
+    # Schedule settings (staff; holidays and visit types: admins)
+    path("schedule/settings/", settings_views.settings_home, name="settings"),
+    path("schedule/settings/providers/<int:provider_id>/availability/",
+         settings_views.availability, name="settings_availability"),
+    path("schedule/settings/availability/<int:window_id>/delete/",
+         settings_views.availability_delete, name="settings_availability_delete"),
+    path("schedule/settings/providers/<int:provider_id>/time-off/", settings_views.time_off,
+         name="settings_time_off"),
+    path("schedule/settings/time-off/<int:time_off_id>/delete/",
+         settings_views.time_off_delete, name="settings_time_off_delete"),
+    path("schedule/settings/holidays/", settings_views.holidays, name="settings_holidays"),
+    path("schedule/settings/holidays/<int:holiday_id>/delete/", settings_views.holiday_delete,
+         name="settings_holiday_delete"),
+    path("schedule/settings/visit-types/", settings_views.visit_types,
+         name="settings_visit_types"),
+    path("schedule/settings/visit-types/<int:visit_type_id>/", settings_views.visit_type_edit,
+         name="settings_visit_type"),
 ]

@@ -17,6 +17,7 @@ from telept.api import api
 PUBLIC, MEMBER, STAFF, ADMIN = "public", "member", "staff", "admin"
 # A provider's webhook: nobody gets in without the provider's signature (403 for all).
 WEBHOOK = "webhook"
+OWN_SCHEDULE = "own schedule"
 EDITORS, BILLING_EDITORS, CLINICIANS, PATIENT = "editors", "billing+editors", "clinicians", \
     "patient"
 WHO = {
@@ -27,6 +28,8 @@ WHO = {
     BILLING_EDITORS: {"admin", "pt", "pta", "front_desk", "billing"},
     CLINICIANS: {"admin", "pt", "pta"},
     PATIENT: {"patient"},
+    # The kwargs name the cast PT's own schedule: an admin or that PT may change it.
+    OWN_SCHEDULE: {"admin", "pt"},
 }
 ROLES = ["admin", "pt", "pta", "front_desk", "billing", "patient", "outsider_pt"]
 
@@ -83,9 +86,19 @@ ACCESS: dict[str, tuple[str, str]] = {
     "scheduling:portal_waitlist": (PATIENT, "POST"),
     "scheduling:public_book": (PUBLIC, "GET"),
     "scheduling:public_book_thanks": (PUBLIC, "GET"),
+    "scheduling:settings": (EDITORS, "GET"),
+    "scheduling:settings_availability": (EDITORS, "GET"),
+    "scheduling:settings_availability_delete": (OWN_SCHEDULE, "POST"),
+    "scheduling:settings_time_off": (EDITORS, "GET"),
+    "scheduling:settings_time_off_delete": (OWN_SCHEDULE, "POST"),
+    "scheduling:settings_holidays": (ADMIN, "GET"),
+    "scheduling:settings_holiday_delete": (ADMIN, "POST"),
+    "scheduling:settings_visit_types": (ADMIN, "GET"),
+    "scheduling:settings_visit_type": (ADMIN, "GET"),
 }
 # URL kwargs naming a record of the acting practice: the outsider practice must get 404.
-RECORD_KWARGS = {"patient_id", "appointment_id", "request_id"}
+RECORD_KWARGS = {"patient_id", "appointment_id", "request_id", "provider_id", "window_id",
+                 "time_off_id", "holiday_id", "visit_type_id"}
 
 
 def _named_patterns(patterns: list, namespace: str = "") -> list[tuple[str, URLPattern]]:
@@ -131,6 +144,30 @@ def _booking_request(cast) -> int:
         email="pat@mail.test", phone="+12125550199", state="NY", reason="knee pain")).pk
 
 
+def _schedule_row(cast, kind: str) -> int:
+    """A row of the cast PT's schedule or practice settings; made again if a role deleted it."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from telept.scheduling.demo import _visit_types
+    from telept.scheduling.models import Availability, Holiday, TimeOff
+
+    provider = cast.users["pt"].provider
+    if kind == "window":
+        return (Availability.objects.filter(provider=provider).first()
+                or Availability.objects.create(provider=provider, weekday=0,
+                                               start_time=dt.time(8), end_time=dt.time(9))).pk
+    if kind == "time_off":
+        start = timezone.now() + dt.timedelta(days=30)
+        return (TimeOff.objects.filter(provider=provider).first() or TimeOff.objects.create(
+            provider=provider, start=start, end=start + dt.timedelta(hours=2))).pk
+    if kind == "holiday":
+        return Holiday.objects.get_or_create(practice=cast.practice, date=dt.date(2030, 1, 1),
+                                             defaults={"name": "New Year"})[0].pk
+    return _visit_types(cast.practice)["follow_up"].pk
+
+
 def _kwargs(pattern: URLPattern, cast, target: str) -> dict[str, object]:
     from telept.accounts.models import Membership
 
@@ -144,8 +181,19 @@ def _kwargs(pattern: URLPattern, cast, target: str) -> dict[str, object]:
         "appointment_id": lambda: _appointment(cast, target),
         "request_id": lambda: _booking_request(cast),
         "provider_slug": lambda: cast.users["pt"].provider.slug,
+        "provider_id": lambda: cast.users["pt"].provider.pk,
+        "window_id": lambda: _schedule_row(cast, "window"),
+        "time_off_id": lambda: _schedule_row(cast, "time_off"),
+        "holiday_id": lambda: _schedule_row(cast, "holiday"),
+        "visit_type_id": lambda: _schedule_row(cast, "visit_type"),
     }
     return {key: values[key]() for key in converters}
+
+
+@pytest.fixture(autouse=True)
+def _private_media(settings, tmp_path):
+    """Exercise media made by `_kwargs` goes to a throwaway folder, not var/media."""
+    settings.MEDIA_ROOT = str(tmp_path)
 
 
 def test_every_url_is_declared_in_the_access_table():
