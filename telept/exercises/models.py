@@ -1,0 +1,285 @@
+"""Exercise care: the exercise library, home exercise programs (HEP), the patient's
+exercise sessions and logs, and follow-up tasks for clinicians.
+
+Read programs, sessions, logs and media only through `telept.exercises.selectors` (scoped
+and audited); write them only through `telept.exercises.services`.
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.functional import cached_property
+
+from telept.exercises import vocab
+
+
+class PrivateMediaStorage(FileSystemStorage):
+    """Files under MEDIA_ROOT/private, with no URL: only an authorised view serves them."""
+
+    @cached_property
+    def base_location(self) -> str:  # type: ignore[override]
+        return os.path.join(settings.MEDIA_ROOT, "private")
+
+    @cached_property
+    def base_url(self) -> str:  # type: ignore[override]
+        return ""
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Private media has no public URL; use exercises:media.")
+
+
+_private_storage = PrivateMediaStorage()
+
+
+def private_storage() -> PrivateMediaStorage:
+    return _private_storage
+
+
+def _choices(mapping: dict[str, str]) -> list[tuple[str, str]]:
+    return list(mapping.items())
+
+
+class Exercise(models.Model):
+    """One exercise. `practice` empty = the built-in library every practice shares."""
+
+    practice = models.ForeignKey("practices.Practice", null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="exercises")
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=80)
+    region = models.CharField(max_length=20, choices=_choices(vocab.REGIONS))
+    goal = models.CharField(max_length=12, choices=_choices(vocab.GOALS))
+    summary = models.CharField(max_length=240, blank=True)
+    instructions = models.JSONField(default=list, help_text="Steps, in order.")
+    cues = models.JSONField(default=list)
+    mistakes = models.JSONField(default=list, help_text="Common mistakes to avoid.")
+    difficulty = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(3)])
+    equipment = models.JSONField(default=list, help_text="Keys of vocab.EQUIPMENT.")
+    substitutes = models.JSONField(default=list, help_text='[{"item": ..., "how": ...}]')
+    suits_telehealth = models.BooleanField(default=True)
+    default_sets = models.PositiveSmallIntegerField(default=2)
+    default_reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    default_hold_seconds = models.PositiveSmallIntegerField(null=True, blank=True)
+    # Where the movement can be measured with the camera (telept.motion's registry).
+    joint = models.CharField(max_length=30, blank=True)
+    plane = models.CharField(max_length=12, blank=True, choices=_choices(vocab.PLANES))
+    camera_view = models.CharField(max_length=8, blank=True,
+                                   choices=_choices(vocab.CAMERA_VIEWS))
+    motion_key = models.CharField(max_length=40, blank=True,
+                                  help_text="A name in telept.motion.exercises.EXERCISES.")
+    media = models.FileField(storage=private_storage, upload_to="exercises/%Y/%m/",
+                             blank=True, max_length=200)
+    media_kind = models.CharField(max_length=5, blank=True)  # image | video
+    media_content_type = models.CharField(max_length=20, blank=True)
+    # Derived on save, for portable filtering and search.
+    equipment_index = models.CharField(max_length=300, blank=True, editable=False)
+    household_only = models.BooleanField(default=True, editable=False)
+    search_text = models.TextField(blank=True, editable=False)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["region", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "slug"],
+                                    name="exercise_unique_slug_per_practice"),
+            models.UniqueConstraint(fields=["slug"], condition=Q(practice__isnull=True),
+                                    name="exercise_unique_builtin_slug"),
+        ]
+        indexes = [models.Index(fields=["region", "goal"], name="exercise_region_goal")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.equipment_index = vocab.equipment_index(self.equipment)
+        self.household_only = vocab.household_only(self.equipment)
+        self.search_text = vocab.search_text(
+            name=self.name, summary=self.summary, region=self.region, goal=self.goal,
+            equipment=self.equipment, substitutes=self.substitutes)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields,  # type: ignore[misc]
+                                       "equipment_index", "household_only", "search_text"}
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def is_builtin(self) -> bool:
+        return self.practice_id is None
+
+    @property
+    def measurable(self) -> bool:
+        return bool(self.motion_key)
+
+    @property
+    def equipment_labels(self) -> list[str]:
+        return [vocab.EQUIPMENT.get(k, k) for k in self.equipment]
+
+
+class Program(models.Model):
+    """A patient's home exercise program. At most one is active per patient; a paused
+    program (safety stop, or the therapist's choice) stays active but takes no sessions."""
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE,
+                                related_name="exercise_programs")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(max_length=120, default="Home exercise program")
+    start_date = models.DateField()
+    active = models.BooleanField(default=True)
+    paused_at = models.DateTimeField(null=True, blank=True)
+    pause_reason = models.CharField(max_length=300, blank=True)
+    baseline_pain = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(10)],
+        help_text="Set by the therapist; blank means the patient's first logged pain.")
+    notes = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-active", "-start_date", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["patient"], condition=Q(active=True),
+                                    name="program_one_active_per_patient"),
+            models.CheckConstraint(condition=Q(baseline_pain__isnull=True)
+                                   | Q(baseline_pain__lte=10),
+                                   name="program_baseline_pain_0_10"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.patient})"
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_at is not None
+
+
+class ProgramItem(models.Model):
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="items")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
+    sets = models.PositiveSmallIntegerField(
+        default=2, validators=[MinValueValidator(1), MaxValueValidator(10)])
+    reps = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(100)])
+    hold_seconds = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(600)])
+    rest_seconds = models.PositiveSmallIntegerField(
+        default=30, validators=[MaxValueValidator(600)])
+    times_per_day = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(6)])
+    days_per_week = models.PositiveSmallIntegerField(
+        default=7, validators=[MinValueValidator(1), MaxValueValidator(7)])
+    notes = models.CharField(max_length=300, blank=True)
+    progression = models.CharField(max_length=300, blank=True,
+                                   help_text="When and how to make it harder.")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(reps__isnull=False) | Q(hold_seconds__isnull=False),
+                                   name="program_item_reps_or_hold"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.exercise} {self.dose}"
+
+    @property
+    def dose(self) -> str:
+        what = f"{self.reps} reps" if self.reps else ""
+        if self.hold_seconds:
+            what = f"{what}, hold {self.hold_seconds} s" if what else f"hold {self.hold_seconds} s"
+        return f"{self.sets} × {what}"
+
+    @property
+    def frequency(self) -> str:
+        per_day = "once a day" if self.times_per_day == 1 else f"{self.times_per_day} times a day"
+        per_week = "every day" if self.days_per_week == 7 else f"{self.days_per_week} days a week"
+        return f"{per_day}, {per_week}"
+
+
+class ExerciseSession(models.Model):
+    class Source(models.TextChoices):
+        PORTAL = "portal", "Patient portal"
+        API = "api", "API"
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="sessions")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE,
+                                related_name="exercise_sessions")
+    started_at = models.DateTimeField()
+    completed_at = models.DateTimeField()
+    local_date = models.DateField(help_text="The patient's calendar day of the session.")
+    fall_reported = models.BooleanField(default=False)
+    note = models.CharField(max_length=500, blank=True)
+    stopped = models.BooleanField(default=False, help_text="This session stopped the program.")
+    source = models.CharField(max_length=8, choices=Source.choices, default=Source.PORTAL)
+
+    class Meta:
+        ordering = ["-completed_at", "-id"]
+        indexes = [models.Index(fields=["patient", "local_date"], name="exsession_patient_day")]
+
+
+class ExerciseLog(models.Model):
+    class Status(models.TextChoices):
+        DONE = "done", "Done"
+        PARTLY = "partly", "Partly"
+        SKIPPED = "skipped", "Skipped"
+
+    class Difficulty(models.TextChoices):
+        EASY = "easy", "Easy"
+        OK = "ok", "OK"
+        HARD = "hard", "Hard"
+
+    session = models.ForeignKey(ExerciseSession, on_delete=models.CASCADE, related_name="logs")
+    item = models.ForeignKey(ProgramItem, null=True, on_delete=models.SET_NULL,
+                             related_name="logs")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=8, choices=Status.choices)
+    sets_done = models.PositiveSmallIntegerField(null=True, blank=True)
+    reps_done = models.PositiveSmallIntegerField(null=True, blank=True)
+    pain = models.PositiveSmallIntegerField(null=True, blank=True,
+                                            validators=[MaxValueValidator(10)])
+    difficulty = models.CharField(max_length=5, choices=Difficulty.choices, blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["session_id", "order", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(pain__isnull=True) | Q(pain__lte=10),
+                                   name="exercise_log_pain_0_10"),
+        ]
+
+
+class Task(models.Model):
+    """Something a clinician must act on, such as a safety stop of a home program."""
+
+    class Kind(models.TextChoices):
+        SAFETY_STOP = "safety_stop", "Safety stop"
+        FOLLOW_UP = "follow_up", "Follow-up"
+
+    practice = models.ForeignKey("practices.Practice", on_delete=models.CASCADE,
+                                 related_name="exercise_tasks")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE,
+                                related_name="exercise_tasks")
+    program = models.ForeignKey(Program, null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="tasks")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    message = models.CharField(max_length=500)
+    assigned_to = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="exercise_tasks")
+    created_at = models.DateTimeField(auto_now_add=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["done_at", "-created_at", "-id"]
+        indexes = [models.Index(fields=["practice", "done_at"], name="extask_practice_open")]
