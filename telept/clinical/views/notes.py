@@ -1,0 +1,244 @@
+"""Notes: start a draft from the chart (or a visit), edit it, sign it, co-sign a PTA's note,
+add addenda after signing; practice admins edit the templates; patients read final notes."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from telept.accounts.roles import CLINICAL_ROLES, STAFF_ROLES, Role
+from telept.accounts.web import actor_required
+from telept.clinical.forms import (
+    AddendumForm,
+    GoalUpdateFormSet,
+    InterventionFormSet,
+    NoteForm,
+    NoteTemplateForm,
+)
+from telept.clinical.models import Note, NoteKind
+from telept.clinical.sealing import note_intact
+from telept.clinical.selectors import notes as selectors
+from telept.clinical.selectors.goals import goal_rows
+from telept.clinical.services import notes as services
+from telept.clinical.views.common import actor_of, chart_url, form_errors, post_and_redirect, zoned
+from telept.clinical.visit_measurements import visit_measurements_for_note
+from telept.lib.errors import DomainError, NotFound
+
+
+def _detail(note_id: int) -> str:
+    return reverse("clinical:note", kwargs={"note_id": note_id})
+
+
+@actor_required(CLINICAL_ROLES)
+@zoned
+@require_POST
+def note_new(request: HttpRequest, patient_id: int, kind: str) -> HttpResponse:
+    actor = actor_of(request)
+    raw = request.POST.get("appointment", "")
+    try:
+        note = services.note_create(actor=actor, patient_id=patient_id, kind=kind,
+                                    appointment_id=int(raw) if raw.isdigit() else None)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(chart_url(patient_id, "notes"))
+    return redirect("clinical:note_edit", note_id=note.pk)
+
+
+@actor_required(STAFF_ROLES)
+@zoned
+def note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    note = selectors.note_get(actor=actor, note_id=note_id)
+    return render(request, "clinical/note.html", {
+        "note": note, "intact": note_intact(note) if note.is_locked else None,
+        "interventions": list(note.interventions.select_related("provider")),
+        "goal_updates": list(note.goal_updates.select_related("goal")),
+        "addenda": list(note.addenda.select_related("author")),
+        "missing": services.missing_for_signing(note) if not note.is_locked else [],
+        "can_sign": not note.is_locked and note.author_id == actor.user_id,
+        "can_cosign": note.status == Note.Status.SIGNED and actor.role == Role.PT
+        and note.cosigner is not None and note.cosigner.user_id == actor.user_id,
+        "can_amend": note.is_locked and actor.role in CLINICAL_ROLES,
+        "addendum_form": AddendumForm(), "suggestion": selectors.complexity_suggestion(note)})
+
+
+def _edit_forms(request: HttpRequest, note: Note
+                ) -> tuple[NoteForm, forms.BaseFormSet, forms.BaseFormSet]:
+    actor = actor_of(request)
+    data = request.POST if request.method == "POST" else None
+    initial = {"date_of_service": note.date_of_service, "appointment": note.appointment_id,
+               **{f"section_{k}": text for k, _, text in note.sections()},
+               **{f: getattr(note, f) for f in ("personal_factors", "body_elements",
+                                                "presentation", "decision", "complexity",
+                                                "frequency_per_week", "duration_weeks")}}
+    form = NoteForm(data, initial=initial, kind=note.kind, appointments=selectors
+                    .note_appointment_choices(actor=actor, patient_id=note.patient_id))
+    interventions = InterventionFormSet(
+        data, prefix="iv", form_kwargs={"providers": selectors.provider_choices(actor=actor)},
+        initial=[{"cpt_code": i.cpt_code, "minutes": i.minutes, "provider": i.provider_id,
+                  "description": i.description} for i in note.interventions.all()]
+        or [{"provider": note.provider_id}])
+    updates = {u.goal_id: u for u in note.goal_updates.all()}
+    goals = goal_rows(note=note)
+    goal_forms = GoalUpdateFormSet(data, prefix="goal", initial=[
+        {"goal_id": g.pk, "status": updates[g.pk].status if g.pk in updates else "",
+         "current_value": updates[g.pk].current_value if g.pk in updates else None,
+         "comment": updates[g.pk].comment if g.pk in updates else ""} for g in goals])
+    for goal, goal_form in zip(goals, goal_forms, strict=False):
+        goal_form.initial["goal"] = goal  # shown as the fieldset's legend
+    return form, interventions, goal_forms
+
+
+def _note_input(form: NoteForm, interventions: forms.BaseFormSet,
+                goal_forms: forms.BaseFormSet) -> services.NoteInput:
+    data = form.cleaned_data
+    return services.NoteInput(
+        date_of_service=data["date_of_service"], content=form.content(),
+        appointment_id=data.get("appointment"),
+        personal_factors=data.get("personal_factors"), body_elements=data.get("body_elements"),
+        presentation=data.get("presentation", ""), decision=data.get("decision", ""),
+        complexity=data.get("complexity", ""), frequency_per_week=data.get("frequency_per_week"),
+        duration_weeks=data.get("duration_weeks"),
+        interventions=tuple(services.InterventionInput(
+            cpt_code=r["cpt_code"], minutes=r["minutes"], provider_id=r["provider"],
+            description=r.get("description", "")) for r in interventions.cleaned_data
+            if r and r.get("cpt_code")),
+        goal_updates=tuple(services.GoalUpdateInput(
+            goal_id=r["goal_id"], status=r["status"], current_value=r.get("current_value"),
+            comment=r.get("comment", "")) for r in goal_forms.cleaned_data
+            if r and r.get("status")))
+
+
+@actor_required(CLINICAL_ROLES)
+@zoned
+@require_http_methods(["GET", "POST"])
+def note_edit(request: HttpRequest, note_id: int) -> HttpResponse:
+    """Three forms on one page (sections, interventions, goal updates): the reason this
+    view is longer than most."""
+    actor = actor_of(request)
+    note = selectors.note_get(actor=actor, note_id=note_id, purpose="edit")
+    if note.is_locked or note.author_id != actor.user_id:
+        messages.info(request, "Signed notes are locked; add an addendum instead."
+                      if note.is_locked else "Only the author edits a draft note.")
+        return redirect(_detail(note.pk))
+    form, interventions, goal_forms = _edit_forms(request, note)
+    if request.method == "POST" and form.is_valid() and interventions.is_valid() \
+            and goal_forms.is_valid():
+        try:
+            services.note_update(actor=actor, note_id=note.pk,
+                                 data=_note_input(form, interventions, goal_forms))
+        except NotFound:
+            raise
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Draft saved.")
+            return redirect(_detail(note.pk))
+    return render(request, "clinical/note_edit.html", {
+        "note": note, "form": form, "interventions": interventions, "goal_forms": goal_forms,
+        "suggestion": selectors.complexity_suggestion(note),
+        "measurements": visit_measurements_for_note(note.appointment)},
+        status=400 if request.method == "POST" else 200)
+
+
+@actor_required(CLINICAL_ROLES)
+@zoned
+@require_POST
+def note_sign(request: HttpRequest, note_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    return post_and_redirect(request, lambda: services.note_sign(actor=actor, note_id=note_id),
+                             to=_detail(note_id), success="Signed. The note is locked.")
+
+
+@actor_required(Role.PT)
+@zoned
+@require_POST
+def note_cosign(request: HttpRequest, note_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    return post_and_redirect(request, lambda: services.note_cosign(actor=actor, note_id=note_id),
+                             to=_detail(note_id), success="Co-signed. The note is final.")
+
+
+@actor_required(CLINICAL_ROLES)
+@zoned
+@require_POST
+def note_addendum(request: HttpRequest, note_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    if not selectors.note_scope(actor=actor).filter(pk=note_id).exists():
+        raise NotFound("note")  # out of scope answers 404 even for an empty form
+    form = AddendumForm(request.POST)
+    if not form.is_valid():
+        form_errors(request, form)
+        return redirect(_detail(note_id))
+    return post_and_redirect(request, lambda: services.note_addendum_add(
+        actor=actor, note_id=note_id, text=form.cleaned_data["text"]), to=_detail(note_id),
+        success="Addendum added.")
+
+
+@actor_required(CLINICAL_ROLES)
+@zoned
+@require_POST
+def note_discard(request: HttpRequest, note_id: int) -> HttpResponse:
+    actor = actor_of(request)
+    try:
+        patient_id = services.note_discard(actor=actor, note_id=note_id)
+    except NotFound:
+        raise
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect(_detail(note_id))
+    messages.success(request, "Draft discarded.")
+    return redirect(chart_url(patient_id, "notes"))
+
+
+@actor_required(Role.PT)
+@zoned
+def cosign_queue(request: HttpRequest) -> HttpResponse:
+    return render(request, "clinical/cosign_queue.html",
+                  {"notes": selectors.cosign_queue(actor=actor_of(request))})
+
+
+@actor_required(Role.ADMIN)
+@zoned
+def note_templates(request: HttpRequest) -> HttpResponse:
+    return render(request, "clinical/note_templates.html",
+                  {"templates": selectors.note_templates_of(actor=actor_of(request))})
+
+
+@actor_required(Role.ADMIN)
+@zoned
+@require_http_methods(["GET", "POST"])
+def note_template_edit(request: HttpRequest, kind: str) -> HttpResponse:
+    actor = actor_of(request)
+    if kind not in NoteKind.values:
+        raise NotFound("note template")
+    current = selectors.template_prompts(practice_id=actor.practice_id, kind=kind)
+    form = NoteTemplateForm(request.POST or None, initial=current, kind=kind)
+    if request.method == "POST" and form.is_valid():
+        services.note_template_save(actor=actor, kind=kind, prompts=form.cleaned_data)
+        messages.success(request, "Template saved. New notes start from it.")
+        return redirect("clinical:note_templates")
+    return render(request, "clinical/note_template_edit.html",
+                  {"form": form, "kind_label": NoteKind(kind).label})
+
+
+@actor_required(Role.PATIENT)
+@zoned
+def portal_notes(request: HttpRequest) -> HttpResponse:
+    return render(request, "clinical/portal_notes.html",
+                  {"notes": selectors.notes_own(actor=actor_of(request))})
+
+
+@actor_required(Role.PATIENT)
+@zoned
+def portal_note(request: HttpRequest, note_id: int) -> HttpResponse:
+    note = selectors.note_get(actor=actor_of(request), note_id=note_id)
+    return render(request, "clinical/portal_note.html", {
+        "note": note, "interventions": list(note.interventions.all()),
+        "addenda": list(note.addenda.all())})
