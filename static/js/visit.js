@@ -1,0 +1,634 @@
+// The video visit page: device check -> waiting room -> call, and back again after a drop.
+//
+// The page's state is one attribute, main#visit[data-call-state]: device-check, waiting,
+// connecting, connected, reconnecting, audio-only or ended (tests and CSS read it).
+// Media goes browser to browser (peers.js); this module only wires the page, the signaling
+// socket (signaling.js), the device check (devices.js) and the whiteboard (whiteboard.js).
+
+import { describeNetwork, DeviceCheck, networkCheck } from "./visit/devices.js";
+import { PeerLink } from "./visit/peers.js";
+import { Signaling } from "./visit/signaling.js";
+import { Whiteboard } from "./visit/whiteboard.js";
+
+const main = document.getElementById("visit");
+const $ = (id) => document.getElementById(id);
+const config = JSON.parse(main.dataset.config);
+const csrf = main.dataset.csrf;
+const sid = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
+const LADDER = ["audio_only", "reduced", "full"];
+const QUALITY_TEXT = { good: "Connection: good", warning: "Connection: fair", bad: "Connection: poor", unknown: "Connection: measuring" };
+
+const state = {
+  joined: false,
+  status: "new",
+  admitted: false,
+  ended: false,
+  dropped: false,
+  links: new Map(),
+  peers: new Map(),
+  leaveTimers: new Map(),
+  localStream: null,
+  cameraTrack: null,
+  screenTrack: null,
+  facing: "user",
+  mode: "full",
+  manualAudioOnly: false,
+  startedAt: config.startedAt ? Date.parse(config.startedAt) : null,
+  chatIds: new Set(),
+};
+const devices = new DeviceCheck();
+let signaling = null;
+let fallbackTimer = 0;
+const whiteboard = new Whiteboard($("whiteboard"), {
+  onStroke: (stroke) => signaling && signaling.send({
+    type: "wb", op: "stroke",
+    stroke: { ...stroke, points: stroke.points.map(([x, y]) => [round4(x), round4(y)]) },
+  }, { queue: true }),
+});
+
+function round4(v) {
+  return Math.round(v * 10000) / 10000;
+}
+
+// --- the one state attribute --------------------------------------------------------------
+
+function callState() {
+  if (state.ended) return "ended";
+  if (!state.joined) return "device-check";
+  if (state.dropped) return "reconnecting";
+  if (!state.admitted) return "waiting";
+  const links = [...state.links.values()];
+  if (!links.length) return "waiting";
+  if (links.some((l) => l.troubled)) return "reconnecting";
+  if (links.some((l) => l.state === "connected" && l.remoteStream.getTracks().length)) {
+    return state.mode === "audio_only" ? "audio-only" : "connected";
+  }
+  return "connecting";
+}
+
+function render() {
+  const next = callState();
+  if (main.dataset.callState !== next) main.dataset.callState = next;
+  main.dataset.admitted = String(state.admitted && !state.ended);
+  $("stage").dataset.peers = String(state.links.size);
+  if (next === "connected" || next === "audio-only") {
+    if (state.startedAt === null) state.startedAt = Date.now();
+  }
+}
+
+function banner(text) {
+  $("call-banner").textContent = text || "";
+}
+
+async function postJson(url, body) {
+  const response = await fetch(url, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+    body: JSON.stringify(body),
+  });
+  const data = await response.json().catch(() => ({}));
+  return { ok: response.ok, data };
+}
+
+// --- before joining ---------------------------------------------------------------------------
+
+async function runNetworkCheck() {
+  $("network-result").textContent = "Checking your connection…";
+  const result = await networkCheck({ healthWs: config.healthWs, probeUrl: config.probeUrl });
+  $("network-result").textContent = describeNetwork(result);
+  if (!state.joined) {
+    $("quality").dataset.level = result.level;
+    $("quality").textContent = QUALITY_TEXT[result.level];
+  }
+}
+
+async function prejoin() {
+  await devices.start();
+  runNetworkCheck();
+  const restart = () => devices.start({ videoId: $("camera-select").value, audioId: $("mic-select").value });
+  $("camera-select").addEventListener("change", restart);
+  $("mic-select").addEventListener("change", restart);
+  $("speaker-select").addEventListener("change", () => {
+    devices.sinkId = $("speaker-select").value;
+    document.querySelectorAll("[data-testid=remote-video]").forEach((v) => setSink(v));
+  });
+  $("speaker-test").addEventListener("click", () => devices.speakerTest());
+  $("network-test").addEventListener("click", runNetworkCheck);
+  $("ready-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    join();
+  });
+}
+
+async function join() {
+  const button = $("join-button");
+  button.disabled = true;
+  $("ready-error").textContent = "";
+  const value = (id) => ($(id) ? $(id).value : "");
+  const { ok, data } = await postJson(config.readyUrl, {
+    state: value("located-state"),
+    consent: $("consent-agree") ? $("consent-agree").checked : false,
+    signer: value("consent-signer"),
+    relation: value("consent-relation") || "self",
+  });
+  if (!ok) {
+    $("ready-error").textContent = data.message || "Something went wrong; please try again.";
+    button.disabled = false;
+    return;
+  }
+  state.localStream = devices.stream || new MediaStream();
+  state.cameraTrack = state.localStream.getVideoTracks()[0] || null;
+  $("local-video").srcObject = state.localStream;
+  state.joined = true;
+  render();
+  signaling = new Signaling({ ticketUrl: config.ticketUrl, csrf, sid, relay: config.forceRelay });
+  signaling.addEventListener("message", (event) => onMessage(event.detail));
+  signaling.addEventListener("drop", onDrop);
+  signaling.addEventListener("refused", (event) => finish(event.detail.message));
+  await signaling.connect();
+  setInterval(sampleQuality, 2000);
+  setInterval(tickTimer, 1000);
+}
+
+// --- messages from the server -----------------------------------------------------------------
+
+function onMessage(message) {
+  switch (message.type) {
+    case "hello":
+    case "status": applyState(message); break;
+    case "roster": renderRoster(message); break;
+    case "peer_joined": addPeer(message.peer, false); break;
+    case "peer_left": peerLeft(message.pid, message.dropped); break;
+    case "signal": onSignal(message); break;
+    case "chat": addChat(message); break;
+    case "wb": onWhiteboard(message); break;
+    case "wb_saved": $("wb-status").textContent = `${message.by} saved the whiteboard to the chart.`; break;
+    case "mode": onPeerMode(message); break;
+    case "refused":
+    case "ended":
+    case "superseded": finish(message.message); break;
+    case "left": finish("You left the visit."); break;
+    case "error":
+      console.warn(`visit server refused a message: ${message.code} ${message.message}`);
+      banner(message.message);
+      break;
+    default: break;
+  }
+}
+
+function applyState(message) {
+  state.dropped = false;
+  clearTimeout(fallbackTimer);
+  $("fallback").hidden = true;
+  if (["removed", "declined"].includes(message.status)) {
+    finish(message.message);
+    return;
+  }
+  state.status = message.status;
+  state.admitted = message.status === "admitted";
+  if (message.visit && message.visit.startedAt) state.startedAt = Date.parse(message.visit.startedAt);
+  if (message.message) {
+    $("waiting-message").textContent = message.message;
+    banner(message.message);
+  }
+  if (state.admitted) {
+    syncPeers(message.peers || []);
+    if (state.mode !== "full") {
+      signaling.send({ type: "mode", mode: state.mode, manual: state.manualAudioOnly, reason: "" });
+    }
+  } else {
+    [...state.links.keys()].forEach(dropLink);
+  }
+  if (message.chat) message.chat.forEach(addChat);
+  if (message.roster) renderRoster(message.roster);
+  render();
+}
+
+function onDrop() {
+  state.dropped = true;
+  render();
+  clearTimeout(fallbackTimer);
+  fallbackTimer = setTimeout(() => {
+    if (state.dropped && !state.ended) $("fallback").hidden = false;
+  }, config.graceSeconds * 1000);
+}
+
+function finish(message) {
+  if (state.ended) return;
+  state.ended = true;
+  $("ended-message").textContent = message || "The visit has ended. You can close this page.";
+  if (signaling) signaling.close();
+  [...state.links.keys()].forEach(dropLink);
+  if (state.localStream) state.localStream.getTracks().forEach((t) => t.stop());
+  if (state.screenTrack) state.screenTrack.stop();
+  devices.stop();
+  render();
+}
+
+// --- peers ------------------------------------------------------------------------------------
+
+function syncPeers(peers) {
+  const wanted = new Set(peers.map((p) => p.pid));
+  [...state.links.keys()].filter((pid) => !wanted.has(pid)).forEach(dropLink);
+  peers.forEach((peer) => addPeer(peer, true));
+}
+
+// initiator: we are the newcomer to this peer (we offer first); otherwise we wait for its
+// offer (see PeerLink).
+function addPeer(peer, initiator = false) {
+  state.peers.set(peer.pid, peer);
+  clearTimeout(state.leaveTimers.get(peer.pid));
+  const link = state.links.get(peer.pid);
+  if (link && link.sid === peer.sid && link.healthy) return; // same page: keep the media
+  if (link) dropLink(peer.pid);
+  createLink(peer, initiator);
+}
+
+function createLink(peer, initiator = false) {
+  const link = new PeerLink({
+    me: config.pid, peer, rtc: signaling.rtc, stream: state.localStream, initiator,
+    send: (data) => signaling.send({ type: "signal", to: peer.pid, data }),
+    onChange: (l) => { updateTile(l); render(); },
+    onAction: (message) => signaling.send(message),
+  });
+  state.links.set(peer.pid, link);
+  if (state.screenTrack) link.replaceVideo(state.screenTrack);
+  if (state.manualAudioOnly) link.setManualAudioOnly(true);
+  makeTile(link);
+  render();
+}
+
+function dropLink(pid) {
+  const link = state.links.get(pid);
+  if (link) link.close();
+  state.links.delete(pid);
+  const tile = document.querySelector(`.tile[data-pid="${pid}"]`);
+  if (tile) tile.remove();
+  render();
+}
+
+function peerLeft(pid, dropped) {
+  if (!dropped) {
+    dropLink(pid);
+    return;
+  }
+  // Their socket dropped; their media may still flow. Give them the grace period.
+  clearTimeout(state.leaveTimers.get(pid));
+  state.leaveTimers.set(pid, setTimeout(() => dropLink(pid), config.graceSeconds * 1000));
+}
+
+function onSignal(message) {
+  let link = state.links.get(message.from);
+  if (!link || link.sid !== message.sid) {
+    // A page we have no connection with (it reloaded): start over with it.
+    const known = state.peers.get(message.from) || { pid: message.from, name: "Participant" };
+    if (link) dropLink(message.from);
+    createLink({ ...known, sid: message.sid });
+    link = state.links.get(message.from);
+  }
+  link.handle(message.data);
+}
+
+function setSink(video) {
+  if (devices.sinkId && video.setSinkId) video.setSinkId(devices.sinkId).catch(() => {});
+}
+
+function makeTile(link) {
+  const tile = document.createElement("div");
+  tile.className = "tile";
+  tile.dataset.pid = String(link.pid);
+  const video = document.createElement("video");
+  video.autoplay = true;
+  video.playsInline = true;
+  video.dataset.testid = "remote-video";
+  video.setAttribute("aria-label", `Video of ${link.name}`);
+  const name = document.createElement("span");
+  name.className = "name";
+  name.textContent = link.name;
+  const note = document.createElement("span");
+  note.className = "peer-note";
+  tile.append(video, name, note);
+  $("remote-grid").append(tile);
+  setSink(video);
+  updateTile(link);
+}
+
+function updateTile(link) {
+  const video = document.querySelector(`.tile[data-pid="${link.pid}"] video`);
+  if (!video) return;
+  const count = link.remoteStream.getTracks().length;
+  if (video.dataset.tracks !== String(count)) {
+    video.dataset.tracks = String(count);
+    video.srcObject = new MediaStream(link.remoteStream.getTracks());
+    video.play().catch(() => {});
+  }
+}
+
+// --- call quality -----------------------------------------------------------------------------
+
+async function sampleQuality() {
+  if (!state.admitted || state.ended) return;
+  const verdicts = [];
+  for (const link of state.links.values()) {
+    try {
+      const actions = await link.sample();
+      actions.forEach((action) => banner(action.messageSelf));
+      if (actions.length) reportMode(actions[actions.length - 1]);
+    } catch (err) {
+      console.warn("stats failed", err);
+    }
+    verdicts.push(link.verdict);
+  }
+  const order = ["bad", "warning", "good", "unknown"];
+  const worst = verdicts.sort((a, b) => order.indexOf(a) - order.indexOf(b))[0] || "unknown";
+  const indicator = $("quality");
+  indicator.dataset.level = worst;
+  indicator.textContent = QUALITY_TEXT[worst];
+  render();
+}
+
+function reportMode(action) {
+  const modes = [...state.links.values()].map((l) => l.quality.mode);
+  const overall = modes.sort((a, b) => LADDER.indexOf(a) - LADDER.indexOf(b))[0] || "full";
+  $("btn-audio-only").setAttribute("aria-pressed", String(state.manualAudioOnly));
+  if (overall === state.mode) return;
+  state.mode = overall;
+  signaling.send({ type: "mode", mode: overall, manual: action.manual, reason: action.reason }, { queue: true });
+  render();
+}
+
+function onPeerMode(message) {
+  const why = message.manual ? "they chose audio only" : "their connection is weak";
+  const text = {
+    audio_only: `${message.name}: video paused (${why}); audio continues.`,
+    reduced: `${message.name}: their connection is weak, so their video quality is lowered.`,
+    full: `${message.name}: video is back.`,
+  }[message.mode];
+  banner(text);
+  const note = document.querySelector(`.tile[data-pid="${message.from}"] .peer-note`);
+  if (note) note.textContent = message.mode === "full" ? "" : text;
+}
+
+async function setAudioOnly(on) {
+  state.manualAudioOnly = on;
+  for (const link of state.links.values()) {
+    const actions = await link.setManualAudioOnly(on);
+    actions.forEach((action) => { banner(action.messageSelf); reportMode(action); });
+  }
+  if (!state.links.size) {
+    state.mode = on ? "audio_only" : "full";
+    $("btn-audio-only").setAttribute("aria-pressed", String(on));
+  }
+  render();
+}
+
+// --- chat and whiteboard ----------------------------------------------------------------------
+
+function addChat(message) {
+  if (state.chatIds.has(message.id)) return;
+  state.chatIds.add(message.id);
+  const item = document.createElement("li");
+  const from = document.createElement("span");
+  from.className = "from";
+  from.textContent = message.from === config.pid ? "You" : message.name;
+  const text = document.createElement("span");
+  text.className = "text";
+  text.textContent = message.text;
+  item.append(from, text);
+  $("chat-log").append(item);
+  item.scrollIntoView({ block: "nearest" });
+}
+
+function onWhiteboard(message) {
+  if (message.from === config.pid) return; // drawn already
+  if (message.op === "clear") whiteboard.clear();
+  else whiteboard.add(message.stroke);
+  if ($("whiteboard").hidden) banner("Someone is drawing on the whiteboard: open Whiteboard to see it.");
+}
+
+// --- controls ---------------------------------------------------------------------------------
+
+function toggle(button, on, onText, offText) {
+  button.setAttribute("aria-pressed", String(on));
+  button.textContent = on ? onText : offText;
+}
+
+async function switchCamera() {
+  const cameras = (await navigator.mediaDevices.enumerateDevices()).filter((d) => d.kind === "videoinput");
+  const current = state.cameraTrack ? state.cameraTrack.getSettings().deviceId : "";
+  let constraints;
+  if (cameras.length > 1) {
+    const next = cameras[(cameras.findIndex((c) => c.deviceId === current) + 1) % cameras.length];
+    constraints = { deviceId: { exact: next.deviceId } };
+  } else {
+    state.facing = state.facing === "user" ? "environment" : "user";
+    constraints = { facingMode: state.facing };
+  }
+  let track;
+  try {
+    track = (await navigator.mediaDevices.getUserMedia({ video: constraints })).getVideoTracks()[0];
+  } catch (err) {
+    banner("Could not switch the camera.");
+    return;
+  }
+  const old = state.cameraTrack;
+  if (old) { state.localStream.removeTrack(old); old.stop(); }
+  track.enabled = $("btn-camera").getAttribute("aria-pressed") !== "true";
+  state.localStream.addTrack(track);
+  state.cameraTrack = track;
+  if (!state.screenTrack) {
+    for (const link of state.links.values()) await link.replaceVideo(track);
+    $("local-video").srcObject = new MediaStream(state.localStream.getTracks());
+  }
+}
+
+async function stopShare() {
+  if (!state.screenTrack) return;
+  state.screenTrack.stop();
+  state.screenTrack = null;
+  for (const link of state.links.values()) await link.replaceVideo(state.cameraTrack);
+  $("local-video").srcObject = state.localStream;
+  toggle($("btn-share"), false, "Stop sharing", "Share screen");
+}
+
+async function toggleShare() {
+  if (state.screenTrack) {
+    await stopShare();
+    return;
+  }
+  let track;
+  try {
+    track = (await navigator.mediaDevices.getDisplayMedia({ video: true })).getVideoTracks()[0];
+  } catch (err) {
+    return; // the person cancelled
+  }
+  track.onended = stopShare;
+  state.screenTrack = track;
+  for (const link of state.links.values()) await link.replaceVideo(track);
+  $("local-video").srcObject = new MediaStream([track]);
+  toggle($("btn-share"), true, "Stop sharing", "Share screen");
+}
+
+function wireControls() {
+  $("btn-mute").addEventListener("click", () => {
+    const muted = $("btn-mute").getAttribute("aria-pressed") !== "true";
+    state.localStream.getAudioTracks().forEach((t) => { t.enabled = !muted; });
+    toggle($("btn-mute"), muted, "Unmute", "Mute");
+  });
+  $("btn-camera").addEventListener("click", () => {
+    const off = $("btn-camera").getAttribute("aria-pressed") !== "true";
+    if (state.cameraTrack) state.cameraTrack.enabled = !off;
+    toggle($("btn-camera"), off, "Camera on", "Camera off");
+  });
+  $("btn-switch").addEventListener("click", switchCamera);
+  $("btn-share").addEventListener("click", toggleShare);
+  $("btn-audio-only").addEventListener("click", () => setAudioOnly(!state.manualAudioOnly));
+  $("btn-whiteboard").addEventListener("click", () => {
+    const open = $("whiteboard").hidden;
+    $("whiteboard").hidden = !open;
+    $("wb-tools").hidden = !open;
+    $("btn-whiteboard").setAttribute("aria-pressed", String(open));
+  });
+  $("wb-color").addEventListener("change", () => { whiteboard.color = $("wb-color").value; });
+  $("wb-clear").addEventListener("click", () => {
+    whiteboard.clear();
+    signaling.send({ type: "wb", op: "clear" }, { queue: true });
+  });
+  if ($("wb-save")) {
+    $("wb-save").addEventListener("click", async () => {
+      const blob = await whiteboard.png();
+      const response = await fetch(config.whiteboardUrl, {
+        method: "POST", headers: { "Content-Type": "image/png", "X-CSRFToken": csrf }, body: blob,
+      });
+      $("wb-status").textContent = response.ok ? "Saved to the chart." : "Could not save the whiteboard.";
+    });
+  }
+  $("btn-end").addEventListener("click", () => {
+    signaling.send({ type: config.host ? "end" : "leave" });
+    if (!config.host) setTimeout(() => finish("You left the visit."), 500);
+  });
+  $("leave-waiting").addEventListener("click", () => {
+    signaling.send({ type: "leave" });
+    setTimeout(() => finish("You left the waiting room."), 500);
+  });
+  $("chat-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const input = $("chat-input");
+    const text = input.value.trim();
+    if (!text) return;
+    signaling.send({ type: "chat", text }, { queue: true });
+    input.value = "";
+  });
+  $("text-link").addEventListener("click", async () => {
+    const { ok, data } = await postJson(config.textUrl, {});
+    $("text-link-result").textContent = ok ? `Sent to ${data.sentTo}.` : data.message || "Could not send a text.";
+  });
+  if (config.host) wireHost();
+}
+
+// --- the host's waiting-room controls ---------------------------------------------------------
+
+function personLabel(person) {
+  const extra = [person.guestRole, person.language].filter(Boolean).join(", ");
+  return extra ? `${person.name} (${extra})` : person.name;
+}
+
+function actionButton(label, action, pid, cls = "secondary") {
+  const button = document.createElement("button");
+  button.type = "button";
+  button.className = cls;
+  button.textContent = label;
+  button.dataset.action = action;
+  button.dataset.pid = String(pid);
+  if (action === "admit") button.dataset.testid = "admit";
+  return button;
+}
+
+function renderRoster(roster) {
+  if (!config.host) return;
+  const lobby = $("lobby-list");
+  lobby.replaceChildren();
+  roster.waiting.forEach((person) => {
+    const item = document.createElement("li");
+    const who = document.createElement("span");
+    who.className = "who";
+    const minutes = person.since ? Math.max(0, Math.round((Date.now() - Date.parse(person.since)) / 60000)) : 0;
+    who.textContent = `${personLabel(person)} · waiting ${minutes} min`;
+    item.append(who, actionButton("Admit", "admit", person.pid, ""), actionButton("Decline", "decline", person.pid));
+    lobby.append(item);
+  });
+  if (!roster.waiting.length) {
+    const empty = document.createElement("li");
+    empty.className = "muted";
+    empty.textContent = "Nobody is waiting.";
+    lobby.append(empty);
+  }
+  $("lobby-count").textContent = String(roster.waiting.length);
+  $("admit-all").disabled = roster.waiting.length === 0;
+  const room = $("room-list");
+  room.replaceChildren();
+  roster.room.forEach((person) => {
+    const item = document.createElement("li");
+    const who = document.createElement("span");
+    who.className = "who";
+    who.textContent = personLabel(person) + (person.pid === config.pid ? " (you)" : "") +
+      (person.connected ? "" : " (reconnecting)");
+    item.append(who);
+    if (!person.host) item.append(actionButton("Send back", "send_back", person.pid), actionButton("Remove", "remove", person.pid));
+    room.append(item);
+  });
+}
+
+function wireHost() {
+  const act = (event) => {
+    const button = event.target.closest("button[data-action]");
+    if (!button) return;
+    signaling.send({ type: button.dataset.action, pid: Number(button.dataset.pid) });
+  };
+  $("lobby-list").addEventListener("click", act);
+  $("room-list").addEventListener("click", act);
+  $("admit-all").addEventListener("click", () => signaling.send({ type: "admit_all" }));
+  const invite = $("invite-form");
+  if (invite) {
+    invite.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      const { ok, data } = await postJson(config.guestsUrl, {
+        name: $("invite-name").value, guest_role: $("invite-role").value, language: $("invite-language").value,
+      });
+      $("invite-result").textContent = ok ? `Send this link to the guest: ${data.url}` : data.message;
+      if (ok) invite.reset();
+    });
+  }
+}
+
+// --- the visit timer --------------------------------------------------------------------------
+
+function tickTimer() {
+  if (state.startedAt === null || state.ended) return;
+  const seconds = Math.max(0, Math.floor((Date.now() - state.startedAt) / 1000));
+  const h = Math.floor(seconds / 3600);
+  const mm = String(Math.floor((seconds % 3600) / 60)).padStart(2, "0");
+  const ss = String(seconds % 60).padStart(2, "0");
+  $("timer").textContent = h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+// Read-only facts for tests and support: which ICE candidate types carry each connection.
+window.teleptVisit = Object.freeze({
+  async selectedCandidateTypes() {
+    const types = [];
+    for (const link of state.links.values()) {
+      const report = await link.pc.getStats();
+      report.forEach((entry) => {
+        if (entry.type === "candidate-pair" && entry.nominated && entry.state === "succeeded") {
+          const local = report.get(entry.localCandidateId);
+          const remote = report.get(entry.remoteCandidateId);
+          types.push([local && local.candidateType, remote && remote.candidateType]);
+        }
+      });
+    }
+    return types;
+  },
+});
+
+wireControls();
+prejoin();

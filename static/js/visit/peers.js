@@ -1,0 +1,195 @@
+// One RTCPeerConnection per remote participant (a mesh of up to 4), negotiated with the
+// "perfect negotiation" pattern: both sides may offer at any time; on a collision the
+// polite side (the higher participant id) rolls back and answers, the impolite side
+// ignores the other offer. ICE restarts, renegotiation after a track change and the first
+// offer all go through the same negotiationneeded path.
+//
+// Every 2 s the link reads getStats() into the call-quality controller (quality.js) and
+// applies its decisions to the video sender (lower bitrate and resolution, then pause).
+
+import { QualityController, VIDEO_PROFILES } from "../quality.js";
+
+export class PeerLink {
+  constructor({ me, peer, rtc, stream, send, onChange, onAction, initiator }) {
+    this.pid = peer.pid;
+    this.sid = peer.sid;
+    this.name = peer.name;
+    this.polite = me > peer.pid;
+    this.send = send;
+    this.onChange = onChange;
+    this.onAction = onAction;
+    this.makingOffer = false;
+    this.ignoreOffer = false;
+    this.remoteStream = new MediaStream();
+    this.closed = false;
+    this.everConnected = false;
+    this.restartTimer = 0;
+    this.quality = new QualityController();
+    this.profile = VIDEO_PROFILES.full;
+    this.stream = stream;
+    this.tracksAdded = false;
+    this.pc = new RTCPeerConnection(rtc);
+    const pc = this.pc;
+    // One side of a new pair offers first (the newcomer); the other adds its tracks when the
+    // offer arrives, so a pair's first negotiation never starts with colliding offers (which
+    // Chromium does not always recover from). If no offer comes (the newcomer's page is slow
+    // or was lost), it offers itself after a generous wait.
+    if (initiator) this.addLocal();
+    else this.lazyTimer = setTimeout(() => this.addLocal(), 12000);
+    pc.onnegotiationneeded = async () => {
+      console.debug(`peer ${this.pid}: negotiation needed (${pc.signalingState})`);
+      try {
+        this.makingOffer = true;
+        await pc.setLocalDescription();
+        this.send({ description: pc.localDescription.toJSON() });
+      } catch (err) {
+        console.warn("negotiation failed", err);
+      } finally {
+        this.makingOffer = false;
+      }
+    };
+    pc.onicegatheringstatechange = () => console.debug(`peer ${this.pid}: gathering ${pc.iceGatheringState}`);
+    pc.onicecandidate = ({ candidate }) => {
+      console.debug(`peer ${this.pid}: local candidate ${candidate ? candidate.candidate.slice(0, 40) : "end"}`);
+      if (candidate && candidate.candidate) this.send({ candidate: candidate.toJSON() });
+      else if (!candidate) this.send({ end_of_candidates: true });
+    };
+    pc.ontrack = ({ track }) => {
+      this.remoteStream.addTrack(track);
+      track.onunmute = () => this.onChange(this);
+      this.onChange(this);
+    };
+    pc.onconnectionstatechange = () => {
+      console.debug(`peer ${this.pid}: connection ${pc.connectionState}`);
+      if (pc.connectionState === "connected") this.everConnected = true;
+      this.onChange(this);
+    };
+    pc.oniceconnectionstatechange = () => {
+      const state = pc.iceConnectionState;
+      console.debug(`peer ${this.pid}: ice ${state}`);
+      clearTimeout(this.restartTimer);
+      if (state === "failed") this.restartIce();
+      else if (state === "disconnected") this.restartTimer = setTimeout(() => this.restartIce(), 3000);
+      this.onChange(this);
+    };
+  }
+
+  addLocal() {
+    clearTimeout(this.lazyTimer);
+    if (this.tracksAdded || this.closed) return;
+    this.tracksAdded = true;
+    const pc = this.pc;
+    const offered = pc.getTransceivers().map((t) => t.receiver.track.kind);
+    this.stream.getTracks().forEach((track) => pc.addTrack(track, this.stream));
+    // Always receive audio and video, even without a camera or microphone here.
+    ["audio", "video"].forEach((kind) => {
+      if (!offered.includes(kind) && !this.stream.getTracks().some((t) => t.kind === kind)) {
+        pc.addTransceiver(kind, { direction: "recvonly" });
+      }
+    });
+  }
+
+  get state() {
+    return this.pc.connectionState;
+  }
+
+  get healthy() {
+    return !["failed", "closed"].includes(this.pc.connectionState);
+  }
+
+  get troubled() {
+    return this.everConnected && ["disconnected", "failed"].includes(this.pc.iceConnectionState);
+  }
+
+  restartIce() {
+    if (this.closed) return;
+    this.pc.restartIce();
+    this.onAction({ type: "media", state: "ice_restart", peer: this.pid });
+  }
+
+  async handle(data) {
+    const pc = this.pc;
+    if (data.description) console.debug(`peer ${this.pid}: got ${data.description.type} in ${pc.signalingState}`);
+    try {
+      if (data.description) {
+        const description = data.description;
+        const collision = description.type === "offer" &&
+          (this.makingOffer || pc.signalingState !== "stable");
+        this.ignoreOffer = !this.polite && collision;
+        if (this.ignoreOffer) return;
+        await pc.setRemoteDescription(description);
+        if (description.type === "offer") {
+          this.addLocal();
+          await pc.setLocalDescription();
+          this.send({ description: pc.localDescription.toJSON() });
+        }
+      } else if (data.candidate) {
+        console.debug(`peer ${this.pid}: remote candidate in ${pc.signalingState}`);
+        try {
+          await pc.addIceCandidate(data.candidate);
+        } catch (err) {
+          if (!this.ignoreOffer) throw err;
+        }
+      }
+    } catch (err) {
+      console.warn("signal failed", err);
+    }
+  }
+
+  videoSender() {
+    return this.pc.getSenders().find((s) => s.track && s.track.kind === "video") ||
+      this.pc.getSenders().find((s) => s.track === null && s.dtmf === null && this.pc.getTransceivers()
+        .some((t) => t.sender === s && t.receiver.track.kind === "video"));
+  }
+
+  async replaceVideo(track) {
+    const sender = this.videoSender();
+    if (sender) await sender.replaceTrack(track);
+  }
+
+  async applyProfile(profile) {
+    this.profile = profile;
+    const sender = this.videoSender();
+    if (!sender) return;
+    const params = sender.getParameters();
+    if (!params.encodings || !params.encodings.length) return;
+    const encoding = params.encodings[0];
+    encoding.active = profile.enabled;
+    if (profile.maxBitrateBps) encoding.maxBitrate = profile.maxBitrateBps; else delete encoding.maxBitrate;
+    encoding.scaleResolutionDownBy = profile.scaleResolutionDownBy;
+    if (profile.maxFramerate) encoding.maxFramerate = profile.maxFramerate; else delete encoding.maxFramerate;
+    try {
+      await sender.setParameters(params);
+    } catch (err) {
+      console.warn("could not apply video profile", err);
+    }
+  }
+
+  // One quality sample; returns the controller's actions (already applied to the sender).
+  async sample() {
+    if (this.closed || this.pc.connectionState !== "connected") return [];
+    const report = await this.pc.getStats();
+    const actions = this.quality.step(report);
+    for (const action of actions) await this.applyProfile(action.video);
+    return actions;
+  }
+
+  async setManualAudioOnly(on) {
+    const actions = this.quality.setManualAudioOnly(on);
+    for (const action of actions) await this.applyProfile(action.video);
+    return actions;
+  }
+
+  // The last interval's verdict, for the quality indicator.
+  get verdict() {
+    const v = this.quality.state.verdict;
+    return v ? v.quality : "unknown";
+  }
+
+  close() {
+    this.closed = true;
+    clearTimeout(this.lazyTimer);
+    clearTimeout(this.restartTimer);
+    this.pc.close();
+  }
+}

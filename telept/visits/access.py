@@ -1,0 +1,258 @@
+"""Who may enter which visit, and the short-lived keys that prove it.
+
+Three credentials, each narrower than the one before:
+
+1. the **join link** (scheduling.links) or a drop-in visitor's room token: opens the visit
+   page; stored only as a hash; revocable; has a window;
+2. the **page key**, minted into the visit page: a signed (participant, link) pair valid for
+   a working day, so the page's fetch calls (ticket, consent, guests) need no cookie; it
+   stops working when the link behind it is revoked or the participant is removed;
+3. the **WebSocket ticket**, minted by the page key right before connecting: signed, bound to
+   one participant and one visit, valid `VISIT_WS_TOKEN_SECONDS` (2 min). The consumer
+   refuses a ticket for another visit than the URL names, so no socket reaches another room.
+
+TURN credentials are minted with the ticket, per participant, from the shared secret
+(`rules/turn.py`), so no static TURN password ever reaches a browser.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core import signing
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from telept.accounts.actor import Actor
+from telept.accounts.roles import CLINICAL_ROLES, PATIENT_EDITORS
+from telept.accounts.services import token_hash
+from telept.audit.services import audit_record
+from telept.lib.errors import DomainError, NotFound, PermissionDenied
+from telept.practices.models import Provider
+from telept.scheduling.links import join_link_check
+from telept.scheduling.models import Appointment, JoinLink
+from telept.visits.models import Participant, Visit
+from telept.visits.rules.turn import IceServer, ice_servers, turn_credentials
+
+PAGE_SALT = "telept.visits.page"
+TICKET_SALT = "telept.visits.ws"
+PAGE_KEY_SECONDS = 12 * 3600
+HOST_ROLES = frozenset(CLINICAL_ROLES | PATIENT_EDITORS)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A participant who opened the visit page, and the link that let them in (if any)."""
+
+    participant: Participant
+    link_id: int | None = None
+
+
+# --- visits --------------------------------------------------------------------------------
+
+def visit_for_appointment(appointment: Appointment) -> Visit:
+    """The appointment's visit room, created on first entry (concurrent first entries meet in
+    the unique appointment column: the loser reads the winner's row)."""
+    found = Visit.objects.filter(appointment=appointment).first()
+    if found:
+        return found
+    try:
+        with transaction.atomic():
+            return Visit.objects.create(practice_id=appointment.practice_id,
+                                        provider_id=appointment.provider_id,
+                                        appointment=appointment, kind=Visit.Kind.SCHEDULED)
+    except IntegrityError:
+        return Visit.objects.get(appointment=appointment)
+
+
+def _patient_display(appointment: Appointment) -> str:
+    patient = appointment.patient
+    if patient is None:
+        return "Patient"
+    first = patient.preferred_name or patient.first_name
+    return f"{first} {patient.last_name[:1]}.".strip()
+
+
+def _provider_display(provider: Provider) -> str:
+    return f"{provider.display_name}, {provider.credentials}" if provider.credentials \
+        else provider.display_name
+
+
+@transaction.atomic
+def entry_for_link(*, raw: str) -> Entry:
+    """The participant a join link stands for (raises the link's own refusal otherwise).
+
+    Every patient link of an appointment is the same patient seat, and every provider link of
+    one user the same host seat: a fresh link (texted after a drop) finds the seat and its
+    admission. A guest link is its own seat.
+    """
+    link = join_link_check(raw=raw)
+    appointment = link.appointment
+    visit = visit_for_appointment(appointment)
+    Visit.objects.select_for_update().filter(pk=visit.pk).first()  # serialise seat creation
+    if visit.status == Visit.Status.ENDED:
+        raise DomainError("visit_ended", "This visit has ended.")
+    seats = Participant.objects.filter(visit=visit)
+    if link.role == JoinLink.Role.GUEST:
+        seat = seats.filter(join_link=link).first()
+        if seat is None:
+            seat = Participant.objects.create(
+                visit=visit, role=Participant.Role.GUEST, join_link=link,
+                display_name=link.display_name or "Guest")
+    elif link.role == JoinLink.Role.PROVIDER:
+        seat = seats.filter(role=Participant.Role.PROVIDER, user_id=link.user_id).first()
+        if seat is None:
+            seat = Participant.objects.create(
+                visit=visit, role=Participant.Role.PROVIDER, is_host=True, user_id=link.user_id,
+                display_name=_provider_display(appointment.provider))
+    else:
+        seat = seats.filter(role=Participant.Role.PATIENT).first()
+        if seat is None:
+            seat = Participant.objects.create(
+                visit=visit, role=Participant.Role.PATIENT, user_id=link.user_id,
+                patient_id=appointment.patient_id, display_name=_patient_display(appointment),
+                located_state=appointment.patient_state)
+    return Entry(participant=seat, link_id=link.pk)
+
+
+@transaction.atomic
+def entry_for_staff(*, actor: Actor, appointment_id: int) -> Entry:
+    """A signed-in therapist or front-desk member opening a visit as its host."""
+    if actor.role not in HOST_ROLES:
+        raise PermissionDenied("Your role cannot host video visits.")
+    appointment = (Appointment.objects.select_related("provider", "patient")
+                   .filter(pk=appointment_id, practice_id=actor.practice_id).first())
+    if appointment is None:
+        raise NotFound("appointment")
+    if not appointment.is_virtual or appointment.status == Appointment.Status.CANCELLED:
+        raise DomainError("not_virtual", "This visit has no video room.")
+    visit = visit_for_appointment(appointment)
+    Visit.objects.select_for_update().filter(pk=visit.pk).first()
+    if visit.status == Visit.Status.ENDED:
+        raise DomainError("visit_ended", "This visit has ended.")
+    is_provider = appointment.provider.user_id == actor.user_id
+    role = Participant.Role.PROVIDER if is_provider else Participant.Role.STAFF
+    seat = Participant.objects.filter(visit=visit, role=role, user_id=actor.user_id).first()
+    if seat is None:
+        name = _provider_display(appointment.provider) if is_provider else (
+            f"{actor.user.full_name or actor.email} ({actor.membership.get_role_display()})")
+        seat = Participant.objects.create(visit=visit, role=role, is_host=True,
+                                          user_id=actor.user_id, display_name=name[:120])
+    audit_record(actor=actor, action="open", object_type="Visit", object_id=visit.pk,
+                 patient_id=appointment.patient_id)
+    return Entry(participant=seat)
+
+
+# --- provider rooms (drop-in) ----------------------------------------------------------------
+
+def room_visit_for(provider: Provider) -> Visit:
+    """The provider's open drop-in room of today (a new one each day, or after it ended)."""
+    today = timezone.localdate()
+    visit = (Visit.objects.filter(provider=provider, kind=Visit.Kind.ROOM,
+                                  status=Visit.Status.OPEN, created_at__date=today)
+             .order_by("-id").first())
+    return visit or Visit.objects.create(practice_id=provider.practice_id, provider=provider,
+                                         kind=Visit.Kind.ROOM)
+
+
+@transaction.atomic
+def room_knock(*, provider: Provider, name: str, contact: str, located_state: str) -> str:
+    """A visitor knocks on a provider's room; returns the raw token of their visit page."""
+    visit = room_visit_for(provider)
+    raw = secrets.token_urlsafe(24)
+    seat = Participant.objects.create(
+        visit=visit, role=Participant.Role.PATIENT, display_name=name[:120],
+        contact=contact[:254], located_state=located_state, token_hash=token_hash(raw))
+    audit_record(actor=None, action="knock", object_type="Visit", object_id=visit.pk,
+                 practice_id=visit.practice_id, detail={"participant": seat.pk})
+    return raw
+
+
+def entry_for_room_token(*, provider: Provider, raw: str) -> Entry:
+    seat = (Participant.objects.select_related("visit")
+            .filter(token_hash=token_hash(raw), visit__provider=provider).first())
+    if seat is None:
+        raise NotFound("visit link")
+    return Entry(participant=seat)
+
+
+@transaction.atomic
+def entry_for_room_host(*, actor: Actor) -> Entry:
+    provider = Provider.objects.filter(user_id=actor.user_id,
+                                       practice_id=actor.practice_id).first()
+    if provider is None:
+        raise NotFound("provider room")
+    visit = room_visit_for(provider)
+    seat = Participant.objects.filter(visit=visit, role=Participant.Role.PROVIDER,
+                                      user_id=actor.user_id).first()
+    if seat is None:
+        seat = Participant.objects.create(visit=visit, role=Participant.Role.PROVIDER,
+                                          is_host=True, user_id=actor.user_id,
+                                          display_name=_provider_display(provider))
+    return Entry(participant=seat)
+
+
+# --- page keys and WebSocket tickets --------------------------------------------------------
+
+def page_key(entry: Entry) -> str:
+    return signing.dumps({"p": entry.participant.pk, "l": entry.link_id}, salt=PAGE_SALT)
+
+
+def entry_for_page_key(raw: str) -> Entry:
+    """The participant behind a page key, while its link is live and its seat usable."""
+    try:
+        data = signing.loads(raw, salt=PAGE_SALT, max_age=PAGE_KEY_SECONDS)
+        pid, link_id = int(data["p"]), data.get("l")
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise NotFound("visit") from None
+    seat = Participant.objects.select_related("visit", "visit__practice").filter(pk=pid).first()
+    if seat is None:
+        raise NotFound("visit")
+    if link_id is not None and JoinLink.objects.filter(pk=link_id,
+                                                       revoked_at__isnull=False).exists():
+        raise DomainError("link_revoked", "This link was withdrawn by the clinic.")
+    return Entry(participant=seat, link_id=link_id)
+
+
+def _ice_config(seat: Participant) -> dict[str, Any]:
+    servers: list[IceServer] = []
+    if settings.STUN_URLS or settings.TURN_URLS:
+        creds = turn_credentials(secret=settings.TURN_SECRET or "unused-without-turn",
+                                 user_id=f"v{seat.visit_id}p{seat.pk}",
+                                 ttl_seconds=settings.TURN_TTL_SECONDS, now=int(time.time()))
+        servers = ice_servers(stun_urls=settings.STUN_URLS, turn_urls=settings.TURN_URLS,
+                              creds=creds)
+    return {"iceServers": servers}
+
+
+def ws_ticket_issue(*, entry: Entry, force_relay: bool = False) -> dict[str, Any]:
+    """What the page needs to (re)connect: a 2-minute WebSocket ticket and ICE servers."""
+    seat = Participant.objects.select_related("visit").get(pk=entry.participant.pk)
+    if seat.visit.status == Visit.Status.ENDED:
+        raise DomainError("visit_ended", "This visit has ended.")
+    if seat.status in (Participant.Status.REMOVED, Participant.Status.DECLINED):
+        raise DomainError(f"participant_{seat.status}", "You cannot rejoin this visit.")
+    ticket = signing.dumps({"v": seat.visit_id, "p": seat.pk}, salt=TICKET_SALT)
+    ice = _ice_config(seat)
+    if force_relay or settings.VISIT_FORCE_RELAY:
+        ice["iceTransportPolicy"] = "relay"
+    return {"ticket": ticket, "wsPath": f"/ws/visits/{seat.visit_id}/",
+            "expiresIn": settings.VISIT_WS_TOKEN_SECONDS, "rtc": ice}
+
+
+def ws_ticket_check(*, raw: str, visit_id: int) -> int:
+    """The participant id a ticket names, if it is fresh and for this visit."""
+    try:
+        data = signing.loads(raw, salt=TICKET_SALT, max_age=settings.VISIT_WS_TOKEN_SECONDS)
+        ticket_visit, pid = int(data["v"]), int(data["p"])
+    except signing.SignatureExpired:
+        raise DomainError("ticket_expired", "The connection ticket expired.") from None
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise DomainError("ticket_invalid", "The connection ticket is not valid.") from None
+    if ticket_visit != visit_id:
+        raise DomainError("wrong_room", "This ticket is for another visit.")
+    return pid

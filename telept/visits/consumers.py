@@ -1,0 +1,266 @@
+"""The visit WebSocket (`/ws/visits/<visit_id>/?t=<ticket>&s=<page session>`) and the staff
+dashboard's live waiting list (`/ws/visits/lobby/`).
+
+Thin on purpose: authenticate with the short-lived ticket (bound to one participant and
+this visit), validate every frame (`schema.parse`), rate-limit, call a service or relay.
+Refusals go to the sender only, as ``{"type": "error", "code": ...}``; the room is not
+touched. Groups are named from the visit id in the URL, which the ticket must match, so no
+frame can reach another room. Relayed signaling (offers, answers, ICE candidates) and
+whiteboard strokes touch no database: the consumer knows whether its own participant is
+admitted from the status events the services send it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+from typing import Any
+from urllib.parse import parse_qs
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
+
+from telept.lib.errors import DomainError
+from telept.visits import groups, schema, selectors, services
+from telept.visits.access import ws_ticket_check
+
+log = logging.getLogger(__name__)
+SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+CLOSE_REFUSED = 4403
+CLOSE_SUPERSEDED = 4409
+CLOSE_DONE = 4000
+
+
+class TokenBucket:
+    """Per-connection rate limit: `rate` messages a second on average, `burst` at once."""
+
+    def __init__(self, *, rate: float, burst: int) -> None:
+        self.rate, self.burst = rate, float(burst)
+        self.tokens, self.at = float(burst), time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.burst, self.tokens + (now - self.at) * self.rate)
+        self.at = now
+        if self.tokens < 1.0:
+            return False
+        self.tokens -= 1.0
+        return True
+
+
+class VisitConsumer(AsyncWebsocketConsumer):
+    visit_id: int
+    pid: int | None = None
+
+    async def connect(self) -> None:
+        self.visit_id = int(self.scope["url_route"]["kwargs"]["visit_id"])
+        self.admitted = self.host = self.joined = False
+        self.bucket = TokenBucket(rate=settings.VISIT_WS_RATE_PER_SECOND,
+                                  burst=settings.VISIT_WS_BURST)
+        query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
+        sid = query.get("s", [""])[0]
+        await self.accept()
+        try:
+            self.pid = ws_ticket_check(raw=query.get("t", [""])[0], visit_id=self.visit_id)
+            if not SESSION_ID.match(sid):
+                raise DomainError("session_invalid", "Missing page session id.")
+            self.sid = sid
+            for group in (groups.everyone(self.visit_id), groups.seat(self.visit_id, self.pid)):
+                await self.channel_layer.group_add(group, self.channel_name)
+            state = await database_sync_to_async(services.participant_connect)(
+                visit_id=self.visit_id, participant_id=self.pid,
+                channel_name=self.channel_name, session_id=sid)
+        except DomainError as exc:
+            await self._refuse(exc)
+            return
+        self.joined = True
+        await self._apply(state)
+        await self._send({"type": "hello", **state})
+
+    async def _refuse(self, exc: DomainError) -> None:
+        await self._send({"type": "refused", "code": exc.code, "message": exc.message})
+        await self._leave_groups()
+        await self.close(code=CLOSE_REFUSED)
+
+    async def _leave_groups(self) -> None:
+        if self.pid is None:
+            return
+        for group in (groups.everyone(self.visit_id), groups.seat(self.visit_id, self.pid),
+                      groups.room(self.visit_id), groups.hosts(self.visit_id)):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def _apply(self, state: dict[str, Any]) -> None:
+        """Follow our own participant's status: join or leave the room and hosts groups."""
+        self.host = bool(state["self"]["host"])
+        admitted = state["status"] == "admitted"
+        if admitted and not self.admitted:
+            await self.channel_layer.group_add(groups.room(self.visit_id), self.channel_name)
+        elif not admitted and self.admitted:
+            await self.channel_layer.group_discard(groups.room(self.visit_id), self.channel_name)
+        self.admitted = admitted
+        if self.host:
+            await self.channel_layer.group_add(groups.hosts(self.visit_id), self.channel_name)
+
+    async def disconnect(self, code: int) -> None:
+        await self._leave_groups()
+        if self.joined and self.pid is not None:
+            self.joined = False
+            await database_sync_to_async(services.participant_disconnect)(
+                participant_id=self.pid, channel_name=self.channel_name)
+
+    async def _send(self, payload: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(payload, separators=(",", ":")))
+
+    async def _error(self, code: str, message: str) -> None:
+        await self._send({"type": "error", "code": code, "message": message})
+
+    # --- from the browser ----------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if not self.joined or self.pid is None:
+            return
+        if not self.bucket.take():
+            await self._error("rate_limited", "Too many messages; slow down.")
+            return
+        try:
+            message = schema.parse(text_data)
+        except schema.SchemaError as exc:
+            await self._error(exc.code, exc.message)
+            return
+        if message.type in schema.HOST_TYPES and not self.host:
+            await self._error("forbidden", "Only the therapist or the front desk can do this.")
+            return
+        try:
+            await self._dispatch(message)
+        except DomainError as exc:
+            await self._error(exc.code, exc.message)
+        except Exception:  # the socket and the room outlive a bug in one message
+            log.exception("visit %s: message %s failed", self.visit_id, message.type)
+            await self._error("server_error", "That did not work; please try again.")
+
+    async def _dispatch(self, message: Any) -> None:  # noqa: C901 - one branch per type
+        pid = self.pid
+        assert pid is not None
+        kind = message.type
+        if kind == "ping":
+            await self._send({"type": "pong", "id": message.id, "t": time.time()})
+        elif kind == "signal":
+            if not self.admitted:
+                raise DomainError("not_admitted", "You are not in the visit yet.")
+            if message.to == pid:
+                raise DomainError("invalid", "to: cannot signal yourself")
+            await self.channel_layer.group_send(groups.seat(self.visit_id, message.to), {
+                "type": "visit.signal", "from": pid, "sid": self.sid,
+                "data": message.data.model_dump(exclude_defaults=True)})
+        elif kind == "wb":
+            if not self.admitted:
+                raise DomainError("not_admitted", "You are not in the visit yet.")
+            await self.channel_layer.group_send(groups.room(self.visit_id), {
+                "type": "visit.event", "admitted_only": True, "exclude": None,
+                "event": {"type": "wb", "from": pid, "op": message.op,
+                          "stroke": message.stroke.model_dump() if message.stroke else None}})
+        elif kind == "chat":
+            await self._db(services.chat_post, participant_id=pid, text=message.text)
+        elif kind == "mode":
+            await self._db(services.mode_record, participant_id=pid, mode=message.mode,
+                           manual=message.manual, reason=message.reason)
+        elif kind == "media":
+            await self._db(services.media_record, participant_id=pid, state=message.state,
+                           peer=message.peer)
+        elif kind == "admit":
+            await self._db(services.participant_admit, host_id=pid, target_id=message.pid)
+        elif kind == "admit_all":
+            await self._db(services.participants_admit_all, host_id=pid)
+        elif kind == "send_back":
+            await self._db(services.participant_send_back, host_id=pid, target_id=message.pid)
+        elif kind in ("remove", "decline"):
+            await self._db(services.participant_remove, host_id=pid, target_id=message.pid,
+                           decline=kind == "decline")
+        elif kind == "end":
+            await self._db(services.visit_end, host_id=pid)
+        elif kind == "leave":
+            await self._db(services.participant_leave, participant_id=pid)
+            self.joined = False
+            await self._leave_groups()
+            await self._send({"type": "left"})
+            await self.close(code=CLOSE_DONE)
+
+    async def _db(self, service: Any, **kwargs: Any) -> Any:
+        return await database_sync_to_async(service)(**kwargs)
+
+    # --- from the channel layer ---------------------------------------------------------------
+
+    async def visit_event(self, message: dict[str, Any]) -> None:
+        if message.get("admitted_only") and not self.admitted:
+            return
+        if message.get("hosts_only") and not self.host:
+            return
+        if message.get("exclude") is not None and message.get("exclude") == self.pid:
+            return
+        await self._send(message["event"])
+
+    async def visit_signal(self, message: dict[str, Any]) -> None:
+        if self.admitted:
+            await self._send({"type": "signal", "from": message["from"], "sid": message["sid"],
+                              "data": message["data"]})
+
+    async def visit_status(self, message: dict[str, Any]) -> None:
+        if self.pid is None or not self.joined:
+            return
+        status = message["status"]
+        if status in ("removed", "declined"):
+            self.joined = False
+            await self._send({"type": "status", "status": status, "message": message["message"]})
+            await self._leave_groups()
+            await self.close(code=CLOSE_DONE)
+            return
+        state = await database_sync_to_async(services.seat_state_for)(participant_id=self.pid)
+        await self._apply(state)
+        await self._send({"type": "status", **state, "message": message.get("message", "")})
+
+    async def visit_superseded(self, message: dict[str, Any]) -> None:
+        self.joined = False  # the newer socket owns the seat now
+        await self._send({"type": "superseded",
+                          "message": "This visit was opened in another window."})
+        await self._leave_groups()
+        await self.close(code=CLOSE_SUPERSEDED)
+
+    async def visit_ended(self, message: dict[str, Any]) -> None:
+        self.joined = False
+        await self._send({"type": "ended", "message": message["message"]})
+        await self._leave_groups()
+        await self.close(code=CLOSE_DONE)
+
+
+class LobbyConsumer(AsyncWebsocketConsumer):
+    """Staff dashboards: who is waiting in which of the practice's open visits, live."""
+
+    practice_id: int | None = None
+
+    async def connect(self) -> None:
+        self.practice_id = await database_sync_to_async(selectors.staff_practice_of_scope)(
+            scope=self.scope)
+        if self.practice_id is None:
+            await self.close(code=CLOSE_REFUSED)
+            return
+        await self.channel_layer.group_add(groups.practice_lobby(self.practice_id),
+                                           self.channel_name)
+        await self.accept()
+        for entry in await database_sync_to_async(selectors.lobby_overview)(
+                practice_id=self.practice_id):
+            await self.send(text_data=json.dumps(entry))
+
+    async def disconnect(self, code: int) -> None:
+        if self.practice_id is not None:
+            await self.channel_layer.group_discard(groups.practice_lobby(self.practice_id),
+                                                   self.channel_name)
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        await self.send(text_data=json.dumps({"type": "error", "code": "read_only",
+                                              "message": "This socket only listens."}))
+
+    async def visit_event(self, message: dict[str, Any]) -> None:
+        await self.send(text_data=json.dumps(message["event"]))

@@ -1,0 +1,183 @@
+"""Video visits: the room, who is in it, what happened, and what was said and drawn.
+
+Media never reaches these tables (or Python): browsers send audio and video to each other.
+What is stored is what a chart and a claim need: who attended, when they were admitted,
+left and came back, when the call ran audio-only, the chat and saved whiteboards.
+
+Room membership and the waiting queue are rows here, not memory of an app process, so a
+therapist on one process and a patient on another share one room (DESIGN rule 2).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from telept.lib.states import STATE_CHOICES
+
+
+class Visit(models.Model):
+    """One video room: a scheduled appointment's, or a provider's drop-in room for a day."""
+
+    class Kind(models.TextChoices):
+        SCHEDULED = "scheduled", "Scheduled visit"
+        ROOM = "room", "Provider room (drop-in)"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        ENDED = "ended", "Ended"
+
+    practice = models.ForeignKey("practices.Practice", on_delete=models.PROTECT, related_name="+")
+    provider = models.ForeignKey("practices.Provider", on_delete=models.PROTECT,
+                                 related_name="visits")
+    appointment = models.OneToOneField("scheduling.Appointment", null=True, blank=True,
+                                       on_delete=models.PROTECT, related_name="visit")
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SCHEDULED)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True,
+                                      help_text="First admission into the room.")
+    ended_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        indexes = [models.Index(fields=["provider", "kind", "status"], name="visit_provider_open")]
+
+    def __str__(self) -> str:
+        return f"Visit #{self.pk} ({self.get_kind_display()})"
+
+    @property
+    def group(self) -> str:
+        """Prefix of every channel-layer group of this visit (names come only from ids)."""
+        return f"visit-{self.pk}"
+
+
+class Participant(models.Model):
+    """One person's seat in one visit, kept across reloads and reconnections."""
+
+    class Role(models.TextChoices):
+        PROVIDER = "provider", "Therapist"
+        STAFF = "staff", "Staff"
+        PATIENT = "patient", "Patient"
+        GUEST = "guest", "Guest"
+
+    class Status(models.TextChoices):
+        NEW = "new", "Checking devices"
+        WAITING = "waiting", "In the waiting room"
+        ADMITTED = "admitted", "In the visit"
+        LEFT = "left", "Left"
+        REMOVED = "removed", "Removed"
+        DECLINED = "declined", "Declined"
+
+    class GuestRole(models.TextChoices):
+        CAREGIVER = "caregiver", "Caregiver"
+        INTERPRETER = "interpreter", "Interpreter"
+        FAMILY = "family", "Family member"
+        OTHER = "other", "Other"
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="participants")
+    role = models.CharField(max_length=10, choices=Role.choices)
+    is_host = models.BooleanField(default=False, help_text="Admits, removes and ends.")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                             on_delete=models.SET_NULL, related_name="+")
+    patient = models.ForeignKey("patients.Patient", null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="+")
+    join_link = models.ForeignKey("scheduling.JoinLink", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+",
+                                  help_text="A guest's own link.")
+    # Drop-in visitors of a provider room have no join link: their URL holds this token.
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True)
+    display_name = models.CharField(max_length=120)
+    guest_role = models.CharField(max_length=12, choices=GuestRole.choices, blank=True)
+    language = models.CharField(max_length=35, blank=True, help_text="BCP 47 tag")
+    contact = models.CharField(max_length=254, blank=True,
+                               help_text="Phone or e-mail a drop-in visitor gave.")
+    located_state = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True,
+                                     help_text="Where the patient said they are now "
+                                               "(licensure, place of service).")
+    located_confirmed_at = models.DateTimeField(null=True, blank=True)
+    # A drop-in visitor has no patient record to hold a Consent row: their agreement to the
+    # telehealth terms is stamped here instead.
+    terms_accepted_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.NEW)
+    audio_only = models.BooleanField(default=False, help_text="Video paused (network or choice).")
+    # The live WebSocket of this participant (empty: not connected). A newer connection
+    # replaces an older one, which is told to close.
+    channel_name = models.CharField(max_length=200, blank=True)
+    session_id = models.CharField(max_length=40, blank=True,
+                                  help_text="Page session: peers reset their connection "
+                                            "when it changes.")
+    waiting_since = models.DateTimeField(null=True, blank=True)
+    admitted_at = models.DateTimeField(null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["visit", "status"], name="participant_visit_status")]
+
+    def __str__(self) -> str:
+        return f"{self.display_name} ({self.get_role_display()})"
+
+    @property
+    def connected(self) -> bool:
+        return bool(self.channel_name)
+
+
+class VisitEvent(models.Model):
+    """What happened in a visit, when: the record behind attendance and minutes."""
+
+    class Kind(models.TextChoices):
+        WAITING = "waiting", "Entered the waiting room"
+        JOIN = "join", "Joined the visit"
+        ADMIT = "admit", "Admitted"
+        SEND_BACK = "send_back", "Sent back to the waiting room"
+        REMOVE = "remove", "Removed"
+        DECLINE = "decline", "Declined"
+        LEAVE = "leave", "Left"
+        RECONNECT = "reconnect", "Reconnected"
+        ICE_RESTART = "ice_restart", "Restarted the connection"
+        AUDIO_ONLY_START = "audio_only_start", "Switched to audio only"
+        AUDIO_ONLY_END = "audio_only_end", "Video resumed"
+        REFUSED = "refused", "Refused (room full)"
+        END = "end", "Visit ended"
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events")
+    participant = models.ForeignKey(Participant, null=True, blank=True,
+                                    on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    at = models.DateTimeField(db_index=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.at:%H:%M:%S}"
+
+
+class ChatMessage(models.Model):
+    """In-call chat, kept with the visit (it is part of the record, like a phone note)."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="chat_messages")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    text = models.TextField(max_length=2000)
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["sent_at", "id"]
+
+
+class WhiteboardSnapshot(models.Model):
+    """A whiteboard saved to the chart as a PNG (kept in the database: small, and backed up
+    with the rest of the record)."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="whiteboards")
+    saved_by = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    png = models.BinaryField()
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    saved_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["saved_at", "id"]

@@ -1,0 +1,109 @@
+"""Reads of video visits, scoped to the acting user; reads of patient data are audited."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.utils import timezone
+
+from telept.accounts.actor import Actor, NoMembership, actor_for
+from telept.accounts.middleware import SESSION_MFA_OK
+from telept.audit.services import audit_record
+from telept.lib.errors import NotFound, PermissionDenied
+from telept.scheduling.models import Appointment
+from telept.visits import services
+from telept.visits.models import ChatMessage, Participant, Visit, VisitEvent
+from telept.visits.rules.minutes import Event, VisitMinutes, visit_minutes
+
+
+def staff_practice_of_scope(*, scope: dict[str, Any]) -> int | None:
+    """The practice of a signed-in, MFA-satisfied staff member behind a WebSocket, or None."""
+    user = scope.get("user")
+    session = scope.get("session")
+    if user is None or not user.is_authenticated or session is None:
+        return None
+    if not session.get(SESSION_MFA_OK):
+        return None
+    try:
+        actor = actor_for(user, practice_id=session.get("practice_id"))
+    except NoMembership:
+        return None
+    return actor.practice_id if actor.is_staff_role else None
+
+
+def lobby_overview(*, practice_id: int) -> list[dict[str, Any]]:
+    """Open visits of the practice with someone waiting (for the dashboard's first paint)."""
+    since = timezone.now() - dt.timedelta(hours=12)
+    visits = (Visit.objects.select_related("provider")
+              .filter(practice_id=practice_id, status=Visit.Status.OPEN, created_at__gte=since,
+                      participants__status=Participant.Status.WAITING).distinct())
+    return [services.lobby_entry(v) for v in visits]
+
+
+@dataclass(frozen=True)
+class VisitRecord:
+    visit: Visit
+    minutes: VisitMinutes
+    attendees: list[dict[str, Any]]
+    events: list[VisitEvent]
+    chat: list[ChatMessage]
+    whiteboards: list[dict[str, Any]]
+
+
+def minutes_of(visit: Visit, *, now: dt.datetime | None = None) -> VisitMinutes:
+    events = [Event(at=e.at, kind=e.kind, participant=e.participant_id)
+              for e in VisitEvent.objects.filter(visit=visit)]
+    until = None if visit.status == Visit.Status.ENDED else (now or timezone.now())
+    return visit_minutes(events=events, until=until)
+
+
+def _record(visit: Visit) -> VisitRecord:
+    minutes = minutes_of(visit)
+    seats = {p.pk: p for p in visit.participants.all()}
+    attendees = [{"seat": seats[a.participant], "minutes": round(a.seconds / 60, 1),
+                  "first_in": a.first_in, "last_out": a.last_out}
+                 for a in minutes.attendance if a.participant in seats]
+    return VisitRecord(
+        visit=visit, minutes=minutes, attendees=attendees,
+        events=list(visit.events.select_related("participant")),
+        chat=list(visit.chat_messages.select_related("participant")),
+        whiteboards=[{"saved_at": w.saved_at, "by": w.saved_by.display_name,
+                      "data_url": "data:image/png;base64," + base64.b64encode(
+                          bytes(w.png)).decode("ascii")}
+                     for w in visit.whiteboards.select_related("saved_by")])
+
+
+def visit_record(*, actor: Actor, appointment_id: int) -> tuple[Appointment, VisitRecord | None]:
+    """The appointment's visit record for staff (None before anyone opened the room)."""
+    if not actor.is_staff_role:
+        raise PermissionDenied("Only practice staff see visit records.")
+    appointment = (Appointment.objects.select_related("patient", "provider")
+                   .filter(pk=appointment_id, practice_id=actor.practice_id).first())
+    if appointment is None:
+        raise NotFound("appointment")
+    visit = Visit.objects.filter(appointment=appointment).first()
+    audit_record(actor=actor, action="read", object_type="Visit",
+                 object_id=visit.pk if visit else "", patient_id=appointment.patient_id,
+                 detail={"appointment": appointment.pk})
+    return appointment, _record(visit) if visit else None
+
+
+def visit_history(*, actor: Actor, patient_id: int) -> list[dict[str, Any]]:
+    """A patient's video visits for the chart: when, minutes, chat and saved whiteboards.
+
+    The chart page audits the chart read; this adds no audit row of its own."""
+    if not actor.is_staff_role:
+        return []
+    visits = (Visit.objects.select_related("appointment", "provider")
+              .filter(practice_id=actor.practice_id, appointment__patient_id=patient_id)
+              .exclude(started_at__isnull=True).order_by("-created_at")[:20])
+    rows = []
+    for visit in visits:
+        minutes = minutes_of(visit)
+        rows.append({"visit": visit, "minutes": minutes,
+                     "chat_count": visit.chat_messages.count(),
+                     "whiteboards": visit.whiteboards.count()})
+    return rows

@@ -1,0 +1,628 @@
+"""Video visit workflows: the waiting room, admission, leaving and coming back, chat, the
+quality log, guests, whiteboards and the end of the visit.
+
+Every state change is a row (`Participant.status`, `VisitEvent`), written under
+`select_for_update()` of the participant concerned, and every realtime event leaves through
+`telept.lib.events` only after commit. So any app process can serve any socket of a visit:
+the database says who is admitted, the channel layer carries the news (DESIGN rule 2).
+
+Rules that must hold:
+
+- nobody reaches the room without a host admitting them, except a host, and a participant a
+  host admitted who dropped less than `VISIT_REJOIN_GRACE_SECONDS` ago;
+- at most `VISIT_MAX_PARTICIPANTS` people are in the room (a peer-to-peer mesh); a newcomer
+  is refused with `room_full` when it is full, and so is an admission;
+- only hosts admit, send back, remove, decline and end; only admitted people chat;
+- joins and admissions are audited in the same transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import struct
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from telept.accounts.actor import Actor
+from telept.accounts.services import token_hash
+from telept.audit.services import audit_record
+from telept.lib.errors import DomainError, NotFound, PermissionDenied
+from telept.lib.events import publish_on_commit, send_on_commit
+from telept.notifications.models import SmsMessage
+from telept.notifications.services import sms_send
+from telept.patients.models import Consent
+from telept.scheduling.links import join_link_issue, join_url_for
+from telept.scheduling.models import Appointment, JoinLink
+from telept.visits import groups
+from telept.visits.access import HOST_ROLES, Entry, visit_for_appointment
+from telept.visits.models import ChatMessage, Participant, Visit, VisitEvent, WhiteboardSnapshot
+
+S = Participant.Status
+K = VisitEvent.Kind
+CHAT_HISTORY = 50
+MAX_PNG_BYTES = 2_000_000
+TEXTS_PER_HOUR = 3
+
+
+class _SeatActor:
+    """Audit identity of a participant (a patient by link, a guest, a drop-in visitor)."""
+
+    def __init__(self, seat: Participant) -> None:
+        self.user_id = seat.user_id
+        self.email = seat.user.email if seat.user_id and seat.user else ""
+        self.role = f"visit_{seat.role}"
+        self.practice_id = seat.visit.practice_id
+
+
+# --- JSON views of seats (sent over the socket) ------------------------------------------
+
+def _iso(value: dt.datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def seat_json(seat: Participant) -> dict[str, Any]:
+    return {"pid": seat.pk, "name": seat.display_name, "role": seat.role,
+            "host": seat.is_host, "guestRole": seat.guest_role, "language": seat.language,
+            "sid": seat.session_id, "status": seat.status, "connected": seat.connected,
+            "audioOnly": seat.audio_only, "since": _iso(seat.waiting_since)}
+
+
+def _grace() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.VISIT_REJOIN_GRACE_SECONDS)
+
+
+def _in_room(visit_id: int, now: dt.datetime) -> Q:
+    """Admitted and connected, or dropped within the grace period (their seat is kept)."""
+    return Q(visit_id=visit_id, status=S.ADMITTED) & (
+        ~Q(channel_name="") | Q(left_at__gte=now - _grace()))
+
+
+def _room_count(visit_id: int, *, now: dt.datetime, excluding: int | None = None) -> int:
+    rows = Participant.objects.filter(_in_room(visit_id, now))
+    if excluding is not None:
+        rows = rows.exclude(pk=excluding)
+    return rows.count()
+
+
+def _room_full_error() -> DomainError:
+    limit = settings.VISIT_MAX_PARTICIPANTS
+    return DomainError("room_full", f"This visit already has {limit} people, the most a video "
+                       "visit can hold. Please call the clinic.")
+
+
+def roster(visit_id: int) -> dict[str, Any]:
+    seats = list(Participant.objects.filter(visit_id=visit_id).exclude(
+        status__in=[S.NEW, S.LEFT, S.REMOVED, S.DECLINED]).order_by("waiting_since", "id"))
+    return {"type": "roster",
+            "waiting": [seat_json(s) for s in seats if s.status == S.WAITING and s.connected],
+            "room": [seat_json(s) for s in seats if s.status == S.ADMITTED]}
+
+
+def peers_of(seat: Participant) -> list[dict[str, Any]]:
+    rows = (Participant.objects.filter(visit_id=seat.visit_id, status=S.ADMITTED)
+            .exclude(channel_name="").exclude(pk=seat.pk))
+    return [seat_json(s) for s in rows]
+
+
+def chat_history(visit_id: int) -> list[dict[str, Any]]:
+    rows = list(ChatMessage.objects.filter(visit_id=visit_id).select_related("participant")
+                .order_by("-sent_at", "-id")[:CHAT_HISTORY])
+    return [_chat_json(m) for m in reversed(rows)]
+
+
+def _chat_json(message: ChatMessage) -> dict[str, Any]:
+    return {"type": "chat", "id": message.pk, "from": message.participant_id,
+            "name": message.participant.display_name, "text": message.text,
+            "at": message.sent_at.isoformat()}
+
+
+def visit_json(visit: Visit) -> dict[str, Any]:
+    return {"id": visit.pk, "kind": visit.kind, "status": visit.status,
+            "startedAt": _iso(visit.started_at), "endedAt": _iso(visit.ended_at)}
+
+
+def seat_state(seat: Participant) -> dict[str, Any]:
+    """Everything a socket needs after connecting or a change of its own status."""
+    state: dict[str, Any] = {"self": seat_json(seat), "status": seat.status,
+                             "visit": visit_json(seat.visit)}
+    if seat.status == S.ADMITTED:
+        state["peers"] = peers_of(seat)
+        state["chat"] = chat_history(seat.visit_id)
+    if seat.is_host:
+        state["roster"] = roster(seat.visit_id)
+    return state
+
+
+def seat_state_for(*, participant_id: int) -> dict[str, Any]:
+    seat = Participant.objects.select_related("visit").get(pk=participant_id)
+    return seat_state(seat)
+
+
+# --- publishing (on commit) ---------------------------------------------------------------
+
+def _to_room(visit_id: int, event: dict[str, Any], *, exclude: int | None = None) -> None:
+    publish_on_commit(groups.room(visit_id), {"type": "visit.event", "event": event,
+                                              "admitted_only": True, "exclude": exclude})
+
+
+def _to_seat(seat: Participant, status: Any, message: str = "") -> None:
+    # `status` is a Participant.Status member or its value (mypy sees choices as tuples).
+    publish_on_commit(groups.seat(seat.visit_id, seat.pk),
+                      {"type": "visit.status", "status": str(status), "message": message})
+
+
+def _lobby_changed(visit: Visit) -> None:
+    publish_on_commit(groups.hosts(visit.pk), {"type": "visit.event",
+                                               "event": roster(visit.pk), "hosts_only": True})
+    publish_on_commit(groups.practice_lobby(visit.practice_id),
+                      {"type": "visit.event", "event": lobby_entry(visit)})
+
+
+def host_url(visit: Visit) -> str:
+    if visit.appointment_id:
+        return reverse("visits:open", args=[visit.appointment_id])
+    return reverse("visits:room_host")
+
+
+def lobby_entry(visit: Visit) -> dict[str, Any]:
+    """One visit's line on the staff dashboard: who waits, since when (no clinical data)."""
+    waiting = Participant.objects.filter(visit=visit, status=S.WAITING).exclude(
+        channel_name="").order_by("waiting_since", "id") if visit.status == Visit.Status.OPEN \
+        else Participant.objects.none()
+    return {"type": "lobby_visit", "visit": visit.pk, "provider": visit.provider.display_name,
+            "url": host_url(visit), "open": visit.status == Visit.Status.OPEN,
+            "waiting": [{"pid": s.pk, "name": s.display_name, "role": s.role,
+                         "since": _iso(s.waiting_since)} for s in waiting]}
+
+
+def _event(seat: Participant | None, visit: Visit, kind: Any, at: dt.datetime,
+           **detail: Any) -> None:
+    VisitEvent.objects.create(visit=visit, participant=seat, kind=str(kind), at=at,
+                              detail=detail)
+
+
+def _mark_started(visit: Visit, now: dt.datetime) -> None:
+    if visit.started_at is None and _room_count(visit.pk, now=now) >= 2:
+        visit.started_at = now
+        visit.save(update_fields=["started_at"])
+
+
+# --- pre-join -----------------------------------------------------------------------------
+
+def needs_consent(seat: Participant) -> bool:
+    """A patient with no live telehealth consent on file signs one before joining; a drop-in
+    visitor accepts the terms once."""
+    if seat.role != Participant.Role.PATIENT:
+        return False
+    if seat.patient_id is None:
+        return seat.terms_accepted_at is None
+    return not Consent.objects.filter(patient_id=seat.patient_id, kind=Consent.Kind.TELEHEALTH,
+                                      revoked_at__isnull=True).exists()
+
+
+def needs_location(seat: Participant) -> bool:
+    return seat.role == Participant.Role.PATIENT
+
+
+@transaction.atomic
+def participant_ready(*, entry: Entry, located_state: str, consent: bool, signer: str,
+                      signer_relation: str = "self") -> Participant:
+    """The pre-join step: where the patient is now (licensure, place of service) and, when
+    none is on file, their telehealth consent (kind, version, signer, time)."""
+    seat = Participant.objects.select_for_update().select_related("visit", "user").get(
+        pk=entry.participant.pk)
+    now = timezone.now()
+    if needs_location(seat):
+        from telept.lib.states import US_STATES
+
+        if located_state not in US_STATES:
+            raise DomainError("state_required", "Tell us which state you are in right now.",
+                              field="state")
+        seat.located_state = located_state
+        seat.located_confirmed_at = now
+    if needs_consent(seat):
+        if not consent or not signer.strip():
+            raise DomainError("consent_required", "Please read and accept the telehealth "
+                              "consent, and type your name to sign it.", field="consent")
+        if seat.patient_id:
+            Consent.objects.create(patient_id=seat.patient_id, kind=Consent.Kind.TELEHEALTH,
+                                   version=settings.TELEHEALTH_CONSENT_VERSION,
+                                   signed_by=signer.strip()[:150],
+                                   signer_relation=(signer_relation or "self")[:50],
+                                   signed_at=now, recorded_by_id=seat.user_id)
+            audit_record(actor=_SeatActor(seat), action="create", object_type="Consent",
+                         patient_id=seat.patient_id,
+                         detail={"kind": "telehealth", "visit": seat.visit_id,
+                                 "version": settings.TELEHEALTH_CONSENT_VERSION})
+        seat.terms_accepted_at = now
+    seat.save(update_fields=["located_state", "located_confirmed_at", "terms_accepted_at"])
+    return seat
+
+
+# --- connecting and leaving -----------------------------------------------------------------
+
+@transaction.atomic
+def participant_connect(*, visit_id: int, participant_id: int, channel_name: str,
+                        session_id: str) -> dict[str, Any]:
+    """A socket of this participant opened. Returns the state to send it.
+
+    Hosts go straight into the room; a participant admitted before who dropped less than the
+    grace period ago goes back in (a reconnect); everyone else waits to be admitted. A newer
+    socket of the same participant replaces the older one, which is told to close.
+    """
+    seat = (Participant.objects.select_for_update().select_related("visit", "user")
+            .filter(pk=participant_id, visit_id=visit_id).first())
+    if seat is None:
+        raise NotFound("participant")
+    visit = seat.visit
+    if visit.status == Visit.Status.ENDED:
+        raise DomainError("visit_ended", "This visit has ended.")
+    if seat.status in (S.REMOVED, S.DECLINED):
+        raise DomainError(f"participant_{seat.status}",
+                          "The clinic has closed this visit for you.")
+    if (needs_location(seat) and seat.located_confirmed_at is None) or needs_consent(seat):
+        raise DomainError("not_ready", "Finish the steps before joining first.")
+    now = timezone.now()
+    old_channel = seat.channel_name
+    was_admitted = seat.status == S.ADMITTED
+    rejoin = was_admitted and (seat.left_at is None or now - seat.left_at <= _grace())
+    if seat.is_host or rejoin:
+        if _room_count(visit.pk, now=now, excluding=seat.pk) >= settings.VISIT_MAX_PARTICIPANTS:
+            _event(seat, visit, K.REFUSED, now)
+            raise _room_full_error()
+        kind = K.RECONNECT if rejoin else K.JOIN
+        seat.status = S.ADMITTED
+        if not rejoin:
+            seat.admitted_at = now
+    else:
+        if _room_count(visit.pk, now=now) >= settings.VISIT_MAX_PARTICIPANTS:
+            _event(seat, visit, K.REFUSED, now)
+            raise _room_full_error()
+        kind = K.WAITING
+        seat.status = S.WAITING
+        seat.waiting_since = now
+        seat.audio_only = False
+    if was_admitted and not rejoin and seat.audio_only:
+        seat.audio_only = False
+    seat.channel_name, seat.session_id, seat.left_at = channel_name, session_id[:40], None
+    seat.save(update_fields=["status", "admitted_at", "waiting_since", "channel_name",
+                             "session_id", "left_at", "audio_only"])
+    _event(seat, visit, kind, now, sid=seat.session_id)
+    _mark_started(visit, now)
+    audit_record(actor=_SeatActor(seat), action="join", object_type="Visit", object_id=visit.pk,
+                 patient_id=_patient_of(visit),
+                 detail={"participant": seat.pk, "role": seat.role, "status": seat.status})
+    if old_channel and old_channel != channel_name:
+        send_on_commit(old_channel, {"type": "visit.superseded"})
+    if seat.status == S.ADMITTED:
+        _to_room(visit.pk, {"type": "peer_joined", "peer": seat_json(seat)}, exclude=seat.pk)
+    _lobby_changed(visit)
+    return seat_state(seat)
+
+
+def _patient_of(visit: Visit) -> int | None:
+    if visit.appointment_id is None:
+        return None
+    return Appointment.objects.filter(pk=visit.appointment_id).values_list(
+        "patient_id", flat=True).first()
+
+
+@transaction.atomic
+def participant_disconnect(*, participant_id: int, channel_name: str) -> None:
+    """A socket closed. Only the participant's current socket counts (a replaced one does
+    not). An admitted participant keeps the seat for the grace period."""
+    seat = (Participant.objects.select_for_update().select_related("visit")
+            .filter(pk=participant_id, channel_name=channel_name).first())
+    if seat is None:
+        return
+    now = timezone.now()
+    seat.channel_name, seat.left_at = "", now
+    if seat.status == S.WAITING:
+        seat.status = S.LEFT
+    seat.save(update_fields=["channel_name", "left_at", "status"])
+    if seat.status == S.ADMITTED:
+        _event(seat, seat.visit, K.LEAVE, now, dropped=True)
+        _to_room(seat.visit_id, {"type": "peer_left", "pid": seat.pk, "dropped": True})
+    _lobby_changed(seat.visit)
+
+
+@transaction.atomic
+def participant_leave(*, participant_id: int) -> None:
+    """The person chose to leave: no grace, coming back means the waiting room again."""
+    seat = Participant.objects.select_for_update().select_related("visit").get(
+        pk=participant_id)
+    now = timezone.now()
+    if seat.status == S.ADMITTED:
+        _event(seat, seat.visit, K.LEAVE, now)
+        _to_room(seat.visit_id, {"type": "peer_left", "pid": seat.pk, "dropped": False})
+    if seat.status in (S.ADMITTED, S.WAITING):
+        seat.status = S.LEFT
+        seat.left_at = now
+        seat.save(update_fields=["status", "left_at"])
+        _lobby_changed(seat.visit)
+
+
+# --- hosts' actions ---------------------------------------------------------------------------
+
+def _host(host_id: int) -> Participant:
+    host = Participant.objects.select_related("visit", "user").get(pk=host_id)
+    if not host.is_host:
+        raise PermissionDenied("Only the therapist or the front desk can do this.")
+    if host.visit.status == Visit.Status.ENDED:
+        raise DomainError("visit_ended", "This visit has ended.")
+    return host
+
+
+def _target(host: Participant, target_id: int) -> Participant:
+    # Filtered by the host's own visit: an id from another visit is simply not found.
+    target = (Participant.objects.select_for_update().select_related("visit")
+              .filter(pk=target_id, visit_id=host.visit_id).first())
+    if target is None:
+        raise NotFound("participant")
+    return target
+
+
+def _admit(host: Participant, target: Participant, now: dt.datetime) -> None:
+    if target.status != S.WAITING or not target.connected:
+        raise DomainError("not_waiting", f"{target.display_name} is not in the waiting room.")
+    if _room_count(host.visit_id, now=now) >= settings.VISIT_MAX_PARTICIPANTS:
+        raise _room_full_error()
+    target.status, target.admitted_at = S.ADMITTED, now
+    target.save(update_fields=["status", "admitted_at"])
+    _event(target, host.visit, K.ADMIT, now, by=host.pk)
+    audit_record(actor=_SeatActor(host), action="admit", object_type="Visit",
+                 object_id=host.visit_id, patient_id=_patient_of(host.visit),
+                 detail={"participant": target.pk, "role": target.role})
+    _to_seat(target, S.ADMITTED)
+    _to_room(host.visit_id, {"type": "peer_joined", "peer": seat_json(target)},
+             exclude=target.pk)
+
+
+@transaction.atomic
+def participant_admit(*, host_id: int, target_id: int) -> None:
+    host = _host(host_id)
+    now = timezone.now()
+    _admit(host, _target(host, target_id), now)
+    _mark_started(host.visit, now)
+    _lobby_changed(host.visit)
+
+
+@transaction.atomic
+def participants_admit_all(*, host_id: int) -> int:
+    """Admit everyone waiting, longest wait first, while the room has space."""
+    host = _host(host_id)
+    now = timezone.now()
+    admitted = 0
+    waiting = (Participant.objects.select_for_update()
+               .filter(visit_id=host.visit_id, status=S.WAITING).exclude(channel_name="")
+               .order_by("waiting_since", "id"))
+    for target in waiting:
+        if _room_count(host.visit_id, now=now) >= settings.VISIT_MAX_PARTICIPANTS:
+            if admitted == 0:
+                raise _room_full_error()
+            break
+        _admit(host, target, now)
+        admitted += 1
+    _mark_started(host.visit, now)
+    _lobby_changed(host.visit)
+    return admitted
+
+
+@transaction.atomic
+def participant_send_back(*, host_id: int, target_id: int) -> None:
+    host = _host(host_id)
+    target = _target(host, target_id)
+    if target.status != S.ADMITTED or target.is_host:
+        raise DomainError("not_in_room", "Only a guest or patient in the visit can be sent "
+                          "back to the waiting room.")
+    now = timezone.now()
+    target.status, target.waiting_since = S.WAITING, now
+    target.save(update_fields=["status", "waiting_since"])
+    _event(target, host.visit, K.SEND_BACK, now, by=host.pk)
+    _to_seat(target, S.WAITING, "The therapist moved you back to the waiting room.")
+    _to_room(host.visit_id, {"type": "peer_left", "pid": target.pk, "dropped": False})
+    _lobby_changed(host.visit)
+
+
+@transaction.atomic
+def participant_remove(*, host_id: int, target_id: int, decline: bool = False) -> None:
+    host = _host(host_id)
+    target = _target(host, target_id)
+    if target.pk == host.pk:
+        raise DomainError("not_yourself", "Use End visit to leave.")
+    if decline and target.status != S.WAITING:
+        raise DomainError("not_waiting", f"{target.display_name} is not in the waiting room.")
+    now = timezone.now()
+    was_in_room = target.status == S.ADMITTED
+    target.status = S.DECLINED if decline else S.REMOVED
+    target.save(update_fields=["status"])
+    _event(target, host.visit, K.DECLINE if decline else K.REMOVE, now, by=host.pk)
+    audit_record(actor=_SeatActor(host), action="decline" if decline else "remove",
+                 object_type="Visit", object_id=host.visit_id,
+                 patient_id=_patient_of(host.visit), detail={"participant": target.pk})
+    _to_seat(target, target.status, "The therapist cannot see you now. Please call the clinic."
+             if decline else "The therapist ended your part of this visit.")
+    if was_in_room:
+        _to_room(host.visit_id, {"type": "peer_left", "pid": target.pk, "dropped": False})
+    _lobby_changed(host.visit)
+
+
+@transaction.atomic
+def visit_end(*, host_id: int) -> None:
+    host = _host(host_id)
+    visit = Visit.objects.select_for_update().get(pk=host.visit_id)
+    now = timezone.now()
+    visit.status, visit.ended_at = Visit.Status.ENDED, now
+    visit.save(update_fields=["status", "ended_at"])
+    _event(host, visit, K.END, now)
+    audit_record(actor=_SeatActor(host), action="end", object_type="Visit", object_id=visit.pk,
+                 patient_id=_patient_of(visit))
+    publish_on_commit(groups.everyone(visit.pk), {"type": "visit.ended",
+                                                  "message": "The visit has ended."})
+    publish_on_commit(groups.practice_lobby(visit.practice_id),
+                      {"type": "visit.event", "event": lobby_entry(visit)})
+
+
+# --- in the call ----------------------------------------------------------------------------
+
+def _admitted(participant_id: int) -> Participant:
+    seat = Participant.objects.select_related("visit").get(pk=participant_id)
+    if seat.status != S.ADMITTED or seat.visit.status != Visit.Status.OPEN:
+        raise DomainError("not_admitted", "You are not in the visit yet.")
+    return seat
+
+
+@transaction.atomic
+def chat_post(*, participant_id: int, text: str) -> ChatMessage:
+    seat = _admitted(participant_id)
+    message = ChatMessage.objects.create(visit_id=seat.visit_id, participant=seat,
+                                         text=text.strip(), sent_at=timezone.now())
+    _to_room(seat.visit_id, _chat_json(message))
+    return message
+
+
+@transaction.atomic
+def mode_record(*, participant_id: int, mode: str, manual: bool, reason: str) -> None:
+    """The sender's quality mode changed; audio-only periods go into the visit record."""
+    seat = _admitted(participant_id)
+    now = timezone.now()
+    audio_only = mode == "audio_only"
+    if audio_only != seat.audio_only:
+        Participant.objects.filter(pk=seat.pk).update(audio_only=audio_only)
+        _event(seat, seat.visit, K.AUDIO_ONLY_START if audio_only else K.AUDIO_ONLY_END, now,
+               manual=manual, reason=reason)
+    _to_room(seat.visit_id, {"type": "mode", "from": seat.pk, "name": seat.display_name,
+                             "mode": mode, "manual": manual, "reason": reason},
+             exclude=seat.pk)
+
+
+@transaction.atomic
+def media_record(*, participant_id: int, state: str, peer: int | None) -> None:
+    if state != "ice_restart":
+        return  # only restarts are facts worth keeping; the rest is live UI state
+    seat = _admitted(participant_id)
+    _event(seat, seat.visit, K.ICE_RESTART, timezone.now(), peer=peer)
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise DomainError("not_png", "The whiteboard image is not a PNG.")
+    width, height = struct.unpack(">II", data[16:24])
+    if not (0 < width <= 8192 and 0 < height <= 8192):
+        raise DomainError("not_png", "The whiteboard image has an impossible size.")
+    return width, height
+
+
+@transaction.atomic
+def whiteboard_save(*, entry: Entry, png: bytes) -> WhiteboardSnapshot:
+    """Save the shared whiteboard into the visit record (and so the chart)."""
+    seat = _admitted(entry.participant.pk)
+    if len(png) > MAX_PNG_BYTES:
+        raise DomainError("too_large", "The whiteboard image is too large to save.")
+    width, height = _png_size(png)
+    snapshot = WhiteboardSnapshot.objects.create(visit_id=seat.visit_id, saved_by=seat,
+                                                 png=png, width=width, height=height,
+                                                 saved_at=timezone.now())
+    audit_record(actor=_SeatActor(seat), action="create", object_type="WhiteboardSnapshot",
+                 object_id=snapshot.pk, patient_id=_patient_of(seat.visit))
+    _to_room(seat.visit_id, {"type": "wb_saved", "by": seat.display_name})
+    return snapshot
+
+
+# --- guests and fresh links ---------------------------------------------------------------
+
+def _guest_invite(*, appointment: Appointment, name: str, guest_role: str, language: str,
+                  audit_actor: Any) -> str:
+    if guest_role not in Participant.GuestRole.values:
+        raise DomainError("guest_role", "Choose what the guest is: caregiver, interpreter, "
+                          "family member or other.", field="guest_role")
+    if not name.strip():
+        raise DomainError("guest_name", "Give the guest's name.", field="name")
+    visit = visit_for_appointment(appointment)
+    if visit.status == Visit.Status.ENDED:
+        raise DomainError("visit_ended", "This visit has ended.")
+    url = join_link_issue(appointment=appointment, role=str(JoinLink.Role.GUEST),
+                          display_name=name.strip())
+    link = JoinLink.objects.get(token_hash=token_hash(url.rstrip("/").rsplit("/", 1)[1]))
+    label = f"{name.strip()} ({Participant.GuestRole(guest_role).label.lower()})"
+    seat = Participant.objects.create(visit=visit, role=Participant.Role.GUEST, join_link=link,
+                                      display_name=label[:120], guest_role=guest_role,
+                                      language=language.strip()[:35])
+    audit_record(actor=audit_actor, action="invite", object_type="Visit", object_id=visit.pk,
+                 patient_id=appointment.patient_id, practice_id=visit.practice_id,
+                 detail={"participant": seat.pk, "guest_role": guest_role})
+    return url
+
+
+@transaction.atomic
+def guest_invite_by_host(*, entry: Entry, name: str, guest_role: str, language: str) -> str:
+    host = _host(entry.participant.pk)
+    if host.visit.appointment_id is None:
+        raise DomainError("no_guests_here", "Guests can be invited to scheduled visits only.")
+    appointment = Appointment.objects.get(pk=host.visit.appointment_id)
+    return _guest_invite(appointment=appointment, name=name, guest_role=guest_role,
+                         language=language, audit_actor=_SeatActor(host))
+
+
+@transaction.atomic
+def guest_invite_by_staff(*, actor: Actor, appointment_id: int, name: str, guest_role: str,
+                          language: str) -> str:
+    if actor.role not in HOST_ROLES:
+        raise PermissionDenied("Your role cannot invite guests.")
+    appointment = Appointment.objects.filter(pk=appointment_id,
+                                             practice_id=actor.practice_id).first()
+    if appointment is None:
+        raise NotFound("appointment")
+    if not appointment.is_virtual or appointment.status == Appointment.Status.CANCELLED:
+        raise DomainError("not_virtual", "This visit has no video room.")
+    return _guest_invite(appointment=appointment, name=name, guest_role=guest_role,
+                         language=language, audit_actor=actor)
+
+
+def _phone_of(seat: Participant) -> str:
+    if seat.patient_id:
+        from telept.patients.models import Patient
+
+        return Patient.objects.filter(pk=seat.patient_id).values_list("phone",
+                                                                        flat=True).first() or ""
+    contact = seat.contact.strip()
+    return contact if contact.startswith("+") else ""
+
+
+@transaction.atomic
+def fresh_link_text(*, entry: Entry) -> str:
+    """Text the patient a fresh link to this visit (after a drop the page could not recover
+    from). Returns the number it went to, masked; refuses more than 3 texts an hour."""
+    seat = Participant.objects.select_for_update().select_related("visit").get(
+        pk=entry.participant.pk)
+    phone = _phone_of(seat)
+    if not phone:
+        raise DomainError("no_phone", "We have no mobile number for you. Please call the clinic.")
+    purpose = f"visit_link:{seat.pk}"
+    since = timezone.now() - dt.timedelta(hours=1)
+    if SmsMessage.objects.filter(purpose=purpose, created_at__gte=since).count() >= \
+            TEXTS_PER_HOUR:
+        raise DomainError("too_many_texts", "We already sent you several links. Please call "
+                          "the clinic.")
+    if seat.visit.appointment_id:
+        appointment = Appointment.objects.select_related("patient", "provider").get(
+            pk=seat.visit.appointment_id)
+        url = join_url_for(appointment)
+    else:
+        import secrets
+
+        raw = secrets.token_urlsafe(24)
+        seat.token_hash = token_hash(raw)
+        seat.save(update_fields=["token_hash"])
+        url = settings.SITE_URL + reverse("visits:room_visit",
+                                          args=[seat.visit.provider.slug, raw])
+    sms_send(to=phone, body=f"Your video visit link: {url}", purpose=purpose)
+    audit_record(actor=_SeatActor(seat), action="send", object_type="VisitLink",
+                 object_id=seat.visit_id, patient_id=seat.patient_id)
+    return "•••" + phone[-4:]
+

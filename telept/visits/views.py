@@ -1,0 +1,310 @@
+"""Video visit pages: the visit page (pre-join, waiting room, call) for every way in, the
+provider room where visitors knock, the visit record for staff, and the small JSON endpoints
+the visit page calls with its page key (ticket, ready, guests, whiteboard, fresh link).
+
+Views only adapt; `access` decides who a request is, `services` change things.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from telept.accounts.middleware import SESSION_MFA_OK
+from telept.accounts.roles import CLINICAL_ROLES, PATIENT_EDITORS, STAFF_ROLES
+from telept.accounts.services import token_hash
+from telept.accounts.web import actor_required
+from telept.lib.errors import DomainError, NotFound
+from telept.lib.states import STATE_CHOICES
+from telept.practices.models import Provider
+from telept.scheduling.models import Appointment, JoinLink
+from telept.visits import access, selectors, services
+from telept.visits.access import Entry
+from telept.visits.models import Participant
+
+PROBE_BYTES = 256 * 1024
+_PROBE = os.urandom(PROBE_BYTES)  # incompressible: a gzip proxy cannot flatter the check
+
+
+# --- the visit page ---------------------------------------------------------------------------
+
+def _refused(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    status = exc.status if exc.status != 422 else 403
+    return render(request, "scheduling/join_refused.html",
+                  {"message": exc.message, "code": exc.code}, status=status)
+
+
+def _visit_page(request: HttpRequest, entry: Entry) -> HttpResponse:
+    seat = entry.participant
+    visit = seat.visit
+    key = access.page_key(entry)
+    appointment = visit.appointment
+    practice = visit.practice
+    config = {
+        "pid": seat.pk, "visit": visit.pk, "role": seat.role, "host": seat.is_host,
+        "name": seat.display_name,
+        "ticketUrl": reverse("visits:ticket", args=[key]),
+        "readyUrl": reverse("visits:ready", args=[key]),
+        "textUrl": reverse("visits:text_link", args=[key]),
+        "guestsUrl": reverse("visits:guests", args=[key]),
+        "whiteboardUrl": reverse("visits:whiteboard", args=[key]),
+        "probeUrl": reverse("visits:probe"),
+        "healthWs": "/ws/health/",
+        "forceRelay": bool(settings.DEBUG and request.GET.get("relay") == "1"),
+        "graceSeconds": settings.VISIT_REJOIN_GRACE_SECONDS,
+        "maxParticipants": settings.VISIT_MAX_PARTICIPANTS,
+        "practicePhone": practice.phone,
+        "startedAt": visit.started_at.isoformat() if visit.started_at else None,
+    }
+    return render(request, "visits/visit.html", {
+        "seat": seat, "visit": visit, "appointment": appointment, "practice": practice,
+        "provider": visit.provider, "config_json": json.dumps(config),
+        "needs_consent": services.needs_consent(seat),
+        "needs_location": services.needs_location(seat),
+        "states": STATE_CHOICES, "consent_version": settings.TELEHEALTH_CONSENT_VERSION,
+        "guest_roles": Participant.GuestRole.choices,
+        "record_url": reverse("visits:record", args=[visit.appointment_id])
+        if seat.is_host and seat.role != Participant.Role.PATIENT and visit.appointment_id
+        and seat.user_id else "",
+    })
+
+
+@never_cache
+def join_page(request: HttpRequest, token: str) -> HttpResponse:
+    """Where a join link lands (scheduling:join hands over here). No sign-in needed."""
+    try:
+        entry = access.entry_for_link(raw=token)
+    except DomainError as exc:
+        return _refused(request, exc)
+    return _visit_page(request, entry)
+
+
+@actor_required(PATIENT_EDITORS | CLINICAL_ROLES)
+@never_cache
+def visit_open(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """A therapist (or the front desk) opens the visit as its host."""
+    entry = access.entry_for_staff(actor=request.actor,  # type: ignore[attr-defined]
+                                   appointment_id=appointment_id)
+    return _visit_page(request, entry)
+
+
+# --- provider rooms ---------------------------------------------------------------------------
+
+class KnockForm(forms.Form):
+    name = forms.CharField(max_length=120, label="Your name")
+    contact = forms.CharField(max_length=254, label="Mobile number or e-mail",
+                              help_text="So the clinic can reach you if the call drops.")
+    state = forms.ChoiceField(choices=[("", "Choose…"), *STATE_CHOICES],
+                              label="Which state are you in right now?")
+    agree = forms.BooleanField(label="I agree to be seen by video (telehealth). I know I can "
+                               "stop at any time and ask for an in-person visit.")
+
+    def clean_contact(self) -> str:
+        value: str = self.cleaned_data["contact"].strip()
+        if "@" in value:
+            forms.EmailField().clean(value)
+            return value
+        import phonenumbers
+
+        try:
+            number = phonenumbers.parse(value, "US")
+        except phonenumbers.NumberParseException:
+            raise forms.ValidationError("Enter a mobile number or an e-mail address.") from None
+        if not phonenumbers.is_valid_number(number):
+            raise forms.ValidationError("Enter a mobile number or an e-mail address.")
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _provider(slug: str) -> Provider:
+    provider = Provider.objects.select_related("practice").filter(slug=slug).first()
+    if provider is None:
+        raise Http404("No such provider.")
+    return provider
+
+
+@require_http_methods(["GET", "POST"])
+def room(request: HttpRequest, provider_slug: str) -> HttpResponse:
+    """A provider's room: a visitor without an appointment knocks (no patient data shown)."""
+    provider = _provider(provider_slug)
+    form = KnockForm(request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        raw = access.room_knock(provider=provider, name=data["name"], contact=data["contact"],
+                                located_state=data["state"])
+        entry = access.entry_for_room_token(provider=provider, raw=raw)
+        seat = entry.participant
+        seat.terms_accepted_at = seat.located_confirmed_at = timezone.now()
+        seat.save(update_fields=["terms_accepted_at", "located_confirmed_at"])
+        return redirect("visits:room_visit", provider_slug=provider.slug, token=raw)
+    return render(request, "visits/room.html", {"provider": provider, "form": form},
+                  status=400 if form.is_bound else 200)
+
+
+@never_cache
+def room_visit(request: HttpRequest, provider_slug: str, token: str) -> HttpResponse:
+    try:
+        entry = access.entry_for_room_token(provider=_provider(provider_slug), raw=token)
+    except DomainError as exc:
+        return _refused(request, exc)
+    return _visit_page(request, entry)
+
+
+@actor_required(CLINICAL_ROLES | {"admin"})
+@never_cache
+def room_host(request: HttpRequest) -> HttpResponse:
+    """The signed-in therapist's own drop-in room, as host."""
+    try:
+        entry = access.entry_for_room_host(actor=request.actor)  # type: ignore[attr-defined]
+    except DomainError:
+        return render(request, "visits/no_room.html")
+    return _visit_page(request, entry)
+
+
+# --- the visit record (staff) -----------------------------------------------------------------
+
+class GuestForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    guest_role = forms.ChoiceField(choices=Participant.GuestRole.choices, label="Role")
+    language = forms.CharField(max_length=35, required=False,
+                               help_text="e.g. es for Spanish (interpreters)")
+
+
+@actor_required(STAFF_ROLES)
+def visit_record(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    appointment, record = selectors.visit_record(actor=actor, appointment_id=appointment_id)
+    return render(request, "visits/record.html", {
+        "appointment": appointment, "record": record, "guest_form": GuestForm(),
+        "can_invite": actor.role in access.HOST_ROLES, "can_host": actor.role in
+        access.HOST_ROLES and appointment.is_virtual})
+
+
+@actor_required(PATIENT_EDITORS)
+@require_POST
+def guest_invite(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    actor = request.actor  # type: ignore[attr-defined]
+    if not Appointment.objects.filter(pk=appointment_id, practice_id=actor.practice_id).exists():
+        raise NotFound("appointment")
+    form = GuestForm(request.POST)
+    if form.is_valid():
+        try:
+            url = services.guest_invite_by_staff(
+                actor=request.actor, appointment_id=appointment_id,  # type: ignore[attr-defined]
+                name=form.cleaned_data["name"], guest_role=form.cleaned_data["guest_role"],
+                language=form.cleaned_data["language"])
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"Guest link (send it to the guest; shown once): {url}")
+    else:
+        messages.error(request, "Give the guest's name and role.")
+    return redirect("visits:record", appointment_id=appointment_id)
+
+
+# --- JSON endpoints behind the page key ------------------------------------------------------
+
+def _json_body(request: HttpRequest) -> dict[str, Any]:
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        return {}
+    return body if isinstance(body, dict) else {}
+
+
+def _json_error(exc: DomainError) -> JsonResponse:
+    status = exc.status if exc.status != 422 else 400
+    return JsonResponse({"code": exc.code, "message": exc.message, "field": exc.field},
+                        status=status)
+
+
+def _keyed(view: Callable[[HttpRequest, Entry], JsonResponse]) -> Callable[..., HttpResponse]:
+    """POST-only JSON endpoint of the visit page: the page key in the URL names the seat;
+    an unknown key is a 404, any other refusal a JSON body with a stable code."""
+    @wraps(view)
+    def wrapped(request: HttpRequest, token: str) -> HttpResponse:
+        try:
+            return view(request, access.entry_for_page_key(token))
+        except DomainError as exc:
+            if exc.status == 404:
+                raise Http404("No such visit.") from None
+            return _json_error(exc)
+
+    return require_POST(wrapped)
+
+
+@_keyed
+def ticket(request: HttpRequest, entry: Entry) -> JsonResponse:
+    relay = bool(settings.DEBUG and _json_body(request).get("relay"))
+    return JsonResponse(access.ws_ticket_issue(entry=entry, force_relay=relay))
+
+
+@_keyed
+def ready(request: HttpRequest, entry: Entry) -> JsonResponse:
+    body = _json_body(request)
+    services.participant_ready(entry=entry, located_state=str(body.get("state", "")),
+                               consent=body.get("consent") is True,
+                               signer=str(body.get("signer", ""))[:150],
+                               signer_relation=str(body.get("relation", "self"))[:50])
+    return JsonResponse({"ok": True})
+
+
+@_keyed
+def guests(request: HttpRequest, entry: Entry) -> JsonResponse:
+    body = _json_body(request)
+    url = services.guest_invite_by_host(
+        entry=entry, name=str(body.get("name", ""))[:100],
+        guest_role=str(body.get("guest_role", "")), language=str(body.get("language", "")))
+    return JsonResponse({"url": url})
+
+
+@_keyed
+def whiteboard(request: HttpRequest, entry: Entry) -> JsonResponse:
+    services.whiteboard_save(entry=entry, png=request.body)
+    return JsonResponse({"ok": True})
+
+
+@_keyed
+def text_link(request: HttpRequest, entry: Entry) -> JsonResponse:
+    return JsonResponse({"sentTo": services.fresh_link_text(entry=entry)})
+
+
+@require_GET
+@never_cache
+def probe(request: HttpRequest) -> HttpResponse:
+    """The pre-join network check downloads this (256 KiB of random bytes, never cached)."""
+    return HttpResponse(_PROBE, content_type="application/octet-stream")
+
+
+# --- demo ------------------------------------------------------------------------------------
+
+@never_cache
+def demo_sign_in(request: HttpRequest, token: str) -> HttpResponse:
+    """Demo mode only: a one-time URL (from `manage.py demo_links`) that signs the demo
+    therapist in and opens the visit. Outside demo mode it does not exist."""
+    if not settings.DEMO_MODE:
+        raise Http404("Not found.")
+    link = (JoinLink.objects.select_related("appointment", "user")
+            .filter(token_hash=token_hash(token), role=JoinLink.Role.PROVIDER,
+                    revoked_at__isnull=True).first())
+    if link is None or link.user is None:
+        raise Http404("This demo link was used already.")
+    JoinLink.objects.filter(pk=link.pk).update(revoked_at=timezone.now())  # one time
+    login(request, link.user, backend="telept.accounts.backends.EmailBackend")
+    request.session[SESSION_MFA_OK] = True
+    return redirect("visits:open", appointment_id=link.appointment_id)
