@@ -85,6 +85,7 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _register_routers() -> None:
+    from telept.exercises.api import router as exercises_router
     from telept.patients.api import router as patients_router
     from telept.practices.api import router as practices_router
     from telept.scheduling.api import router as scheduling_router
@@ -92,6 +93,7 @@ def _register_routers() -> None:
     api.add_router("/patients", patients_router)
     api.add_router("", practices_router)
     api.add_router("", scheduling_router)
+    api.add_router("", exercises_router)
 
 
 _register_routers()

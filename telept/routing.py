@@ -3,7 +3,10 @@
 from django.urls import path
 
 from telept.lib.consumers import HealthConsumer
+from telept.visits.consumers import LobbyConsumer, VisitConsumer
 
 websocket_urlpatterns = [
     path("ws/health/", HealthConsumer.as_asgi()),
+    path("ws/visits/lobby/", LobbyConsumer.as_asgi()),
+    path("ws/visits/<int:visit_id>/", VisitConsumer.as_asgi()),
 ]

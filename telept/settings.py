@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "telept.patients",
     "telept.notifications",
     "telept.scheduling",
+    "telept.exercises",
     "telept.visits",
     "telept.clinical",
 ]

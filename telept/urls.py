@@ -21,6 +21,9 @@ urlpatterns = [
     path("audit/", include("telept.audit.urls")),
     path("notifications/", include("telept.notifications.urls")),
     path("", include("telept.scheduling.urls")),
+    path("", include("telept.exercises.urls")),
+    path("", include("telept.visits.urls")),
+    path("", include("telept.clinical.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from telept.accounts.actor import Actor
 from telept.accounts.roles import PATIENT_EDITORS, STAFF_ROLES, Role
 from telept.accounts.web import actor_required
+from telept.clinical.selectors.chart import clinical_chart, clinical_portal
 from telept.lib.errors import DomainError, NotFound
 from telept.patients import selectors, services
 from telept.patients.forms import ConsentForm, CoverageForm, DiagnosisForm, PatientForm, SearchForm
@@ -89,6 +90,7 @@ def patient_chart(request: HttpRequest, patient_id: int) -> HttpResponse:
         "diagnosis_form": DiagnosisForm(),
         "can_edit": actor.role in PATIENT_EDITORS,
         **_schedule_of(actor, patient),
+        **clinical_chart(actor=actor, patient=patient),
     })
     return render(request, "patients/chart.html", chart)
 
@@ -205,5 +207,6 @@ def portal_home(request: HttpRequest) -> HttpResponse:
     assert isinstance(patient, Patient)
     upcoming = _visits_of(actor, patient, since=timezone.now(), limit=3,
                           include_cancelled=False)
-    chart.update({"upcoming": upcoming, "time_zone": _own_zone(patient)})
+    chart.update({"upcoming": upcoming, "time_zone": _own_zone(patient),
+                  **clinical_portal(actor=actor, patient=patient)})
     return render(request, "patients/portal_home.html", chart)

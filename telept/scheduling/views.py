@@ -46,7 +46,7 @@ from telept.scheduling.forms import (
     WaitlistForm,
     providers_of,
 )
-from telept.scheduling.links import join_link_check, join_link_issue, join_links_revoke, join_window
+from telept.scheduling.links import join_link_issue, join_links_revoke, join_window
 from telept.scheduling.models import (
     Appointment,
     BookingRequest,
@@ -741,20 +741,6 @@ def public_book_thanks(request: HttpRequest, provider_slug: str) -> HttpResponse
 def join(request: HttpRequest, token: str) -> HttpResponse:
     """Where a join link lands. No sign-in needed: the link itself is the credential.
     The video visit app owns the page (device check, waiting room, call)."""
-    try:
-        from telept.visits.views import join_page  # local: visits builds on scheduling
-    except ImportError:  # without the video-visit app: the link's checks, then its facts
-        return _join_placeholder(request, token)
+    from telept.visits.views import join_page  # local: visits builds on scheduling
+
     return join_page(request, token)
-
-
-def _join_placeholder(request: HttpRequest, token: str) -> HttpResponse:
-    try:
-        link = join_link_check(raw=token)
-    except DomainError as exc:
-        return render(request, "scheduling/join_refused.html",
-                      {"message": exc.message, "code": exc.code},
-                      status=404 if exc.status == 404 else 403)
-    opens, closes = join_window(link.appointment)
-    return render(request, "scheduling/join.html", {
-        "link": link, "appointment": link.appointment, "opens": opens, "closes": closes})

@@ -13,6 +13,8 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from telept.api import api
+from telept.clinical.tests.matrix import CLINICAL_RECORD_KWARGS, clinical_kwargs
+from telept.exercises.tests.matrix import EXERCISE_RECORD_KWARGS, exercise_kwargs
 
 PUBLIC, MEMBER, STAFF, ADMIN = "public", "member", "staff", "admin"
 # A provider's webhook: nobody gets in without the provider's signature (403 for all).
@@ -31,6 +33,13 @@ WHO = {
     # The kwargs name the cast PT's own schedule: an admin or that PT may change it.
     OWN_SCHEDULE: {"admin", "pt"},
 }
+# Clinical record: who writes notes and care plans, who talks with patients.
+THERAPISTS, PT_ONLY, CARE_AND_PATIENT = "therapists", "pt only", "care team+patient"
+WHO.update({THERAPISTS: {"pt", "pta"}, PT_ONLY: {"pt"},
+            CARE_AND_PATIENT: {"admin", "pt", "pta", "front_desk", "patient"}})
+# Home exercise programs: clinicians, and the patient whose program it is.
+CLINICIANS_AND_PATIENT = "clinicians+patient"
+WHO[CLINICIANS_AND_PATIENT] = {"admin", "pt", "pta", "patient"}
 ROLES = ["admin", "pt", "pta", "front_desk", "billing", "patient", "outsider_pt"]
 
 # name -> (who may use it, the method that does its work).
@@ -95,10 +104,75 @@ ACCESS: dict[str, tuple[str, str]] = {
     "scheduling:settings_holiday_delete": (ADMIN, "POST"),
     "scheduling:settings_visit_types": (ADMIN, "GET"),
     "scheduling:settings_visit_type": (ADMIN, "GET"),
+    # Clinical record (telept/clinical/urls.py)
+    "clinical:measure_schedule_add": (THERAPISTS, "POST"),
+    "clinical:measure_schedule_stop": (THERAPISTS, "POST"),
+    "clinical:measure_enter": (THERAPISTS, "GET"),
+    "clinical:goal_new": (PT_ONLY, "GET"),
+    "clinical:goal_edit": (PT_ONLY, "GET"),
+    "clinical:note_new": (THERAPISTS, "POST"),
+    "clinical:note": (STAFF, "GET"),
+    "clinical:note_edit": (THERAPISTS, "GET"),
+    "clinical:note_sign": (THERAPISTS, "POST"),
+    "clinical:note_cosign": (PT_ONLY, "POST"),
+    "clinical:note_addendum": (THERAPISTS, "POST"),
+    "clinical:note_discard": (THERAPISTS, "POST"),
+    "clinical:cosign_queue": (PT_ONLY, "GET"),
+    "clinical:note_templates": (ADMIN, "GET"),
+    "clinical:note_template_edit": (ADMIN, "GET"),
+    "clinical:portal_notes": (PATIENT, "GET"),
+    "clinical:portal_note": (PATIENT, "GET"),
+    "clinical:library": (STAFF, "GET"),
+    "clinical:article": (STAFF, "GET"),
+    "clinical:education_assign": (THERAPISTS, "POST"),
+    "clinical:portal_education": (PATIENT, "GET"),
+    "clinical:portal_article": (PATIENT, "GET"),
+    "clinical:portal_article_read": (PATIENT, "POST"),
+    "clinical:inbox": (EDITORS, "GET"),
+    "clinical:thread": (EDITORS, "GET"),
+    "clinical:thread_new": (EDITORS, "GET"),
+    "clinical:attachment": (CARE_AND_PATIENT, "GET"),
+    "clinical:portal_messages": (PATIENT, "GET"),
+    "clinical:portal_thread_new": (PATIENT, "GET"),
+    "clinical:portal_thread": (PATIENT, "GET"),
+    "clinical:feedback_dashboard": (ADMIN, "GET"),
+    "clinical:portal_feedback": (PATIENT, "GET"),
+    "clinical:portal_measures": (PATIENT, "GET"),
+    "clinical:portal_measure": (PATIENT, "GET"),
+    # Exercise care (telept/exercises/urls.py)
+    "exercises:library": (STAFF, "GET"),
+    "exercises:create": (CLINICIANS, "GET"),
+    "exercises:detail": (STAFF, "GET"),
+    "exercises:edit": (CLINICIANS, "GET"),
+    "exercises:media": (MEMBER, "GET"),
+    "exercises:program": (CLINICIANS, "GET"),
+    "exercises:program_add": (CLINICIANS, "POST"),
+    "exercises:program_status": (CLINICIANS, "POST"),
+    "exercises:progress": (CLINICIANS, "GET"),
+    "exercises:follow_up": (CLINICIANS, "GET"),
+    "exercises:task_done": (CLINICIANS, "POST"),
+    "exercises:program_print": (CLINICIANS_AND_PATIENT, "GET"),
+    "exercises:portal": (PATIENT, "GET"),
+    "exercises:session": (PATIENT, "GET"),
+    "visits:record": (STAFF, "GET"),
+    "visits:open": (EDITORS, "GET"),
+    "visits:guest_invite": (EDITORS, "POST"),
+    "visits:room_host": (CLINICIANS, "GET"),
+    "visits:ticket": (PUBLIC, "POST"),
+    "visits:ready": (PUBLIC, "POST"),
+    "visits:guests": (PUBLIC, "POST"),
+    "visits:whiteboard": (PUBLIC, "POST"),
+    "visits:text_link": (PUBLIC, "POST"),
+    "visits:probe": (PUBLIC, "GET"),
+    "visits:demo_sign_in": (PUBLIC, "GET"),
+    "visits:room": (PUBLIC, "GET"),
+    "visits:room_visit": (PUBLIC, "GET"),
 }
 # URL kwargs naming a record of the acting practice: the outsider practice must get 404.
 RECORD_KWARGS = {"patient_id", "appointment_id", "request_id", "provider_id", "window_id",
                  "time_off_id", "holiday_id", "visit_type_id"}
+RECORD_KWARGS |= CLINICAL_RECORD_KWARGS
+RECORD_KWARGS |= EXERCISE_RECORD_KWARGS
 
 
 def _named_patterns(patterns: list, namespace: str = "") -> list[tuple[str, URLPattern]]:
@@ -181,6 +255,8 @@ def _kwargs(pattern: URLPattern, cast, target: str) -> dict[str, object]:
         "appointment_id": lambda: _appointment(cast, target),
         "request_id": lambda: _booking_request(cast),
         "provider_slug": lambda: cast.users["pt"].provider.slug,
+        **clinical_kwargs(cast, target),
+        **exercise_kwargs(cast, target),
         "provider_id": lambda: cast.users["pt"].provider.pk,
         "window_id": lambda: _schedule_row(cast, "window"),
         "time_off_id": lambda: _schedule_row(cast, "time_off"),

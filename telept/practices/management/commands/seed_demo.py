@@ -24,6 +24,12 @@ class Command(BaseCommand):
         from telept.scheduling.demo import seed_schedule
 
         seed_schedule()
+        from telept.clinical.demo import seed_clinical
+
+        seed_clinical()
+        from telept.exercises.demo import seed_exercises
+
+        seed_exercises()
         if options["quiet"]:
             return
         out = self.stdout.write
