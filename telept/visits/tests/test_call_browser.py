@@ -29,7 +29,11 @@ from telept.visits.tests.browser import (
     wait_frames_grow,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.live]
+# Two real browsers negotiating over loopback: on a loaded 2-core machine a call has failed to
+# connect about once in a dozen runs (cause not yet found). One rerun keeps CI honest about
+# real breakage (a broken call fails twice) without failing a submission on that flake; a
+# rerun is reported in the summary, so it stays visible.
+pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.flaky(reruns=1)]
 
 
 @pytest.fixture(scope="module")
