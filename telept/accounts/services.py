@@ -218,7 +218,7 @@ def magic_link_request(*, identifier: str) -> None:
 @transaction.atomic
 def magic_link_consume(*, raw: str) -> User:
     """Use a link once. Expired, used or unknown links all give the same refusal."""
-    link = (MagicLink.objects.select_for_update().select_related("user")
+    link = (MagicLink.objects.select_for_update(of=("self",)).select_related("user")
             .filter(token_hash=token_hash(raw)).first())
     if link is None or link.used_at is not None or link.expires_at <= timezone.now() \
             or not link.user.is_active:

@@ -421,7 +421,8 @@ def session_record(*, actor: Actor, logs: list[LogInput], fall_reported: bool = 
     """
     if not actor.is_patient or actor.patient_id is None:
         raise PermissionDenied("Only the patient logs their own exercise sessions.")
-    program = (program_scope(actor=actor).select_for_update().select_related("patient__practice")
+    program = (program_scope(actor=actor).select_for_update(of=("self",))
+               .select_related("patient__practice")
                .filter(active=True).first())
     if program is None or (program_id is not None and program.pk != program_id):
         raise NotFound("program")

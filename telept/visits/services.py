@@ -214,7 +214,7 @@ def participant_ready(*, entry: Entry, located_state: str, consent: bool, signer
                       signer_relation: str = "self") -> Participant:
     """The pre-join step: where the patient is now (licensure, place of service) and, when
     none is on file, their telehealth consent (kind, version, signer, time)."""
-    seat = Participant.objects.select_for_update().select_related("visit", "user").get(
+    seat = Participant.objects.select_for_update(of=("self",)).select_related("visit", "user").get(
         pk=entry.participant.pk)
     now = timezone.now()
     if needs_location(seat):
@@ -255,7 +255,7 @@ def participant_connect(*, visit_id: int, participant_id: int, channel_name: str
     grace period ago goes back in (a reconnect); everyone else waits to be admitted. A newer
     socket of the same participant replaces the older one, which is told to close.
     """
-    seat = (Participant.objects.select_for_update().select_related("visit", "user")
+    seat = (Participant.objects.select_for_update(of=("self",)).select_related("visit", "user")
             .filter(pk=participant_id, visit_id=visit_id).first())
     if seat is None:
         raise NotFound("participant")
@@ -316,7 +316,7 @@ def _patient_of(visit: Visit) -> int | None:
 def participant_disconnect(*, participant_id: int, channel_name: str) -> None:
     """A socket closed. Only the participant's current socket counts (a replaced one does
     not). An admitted participant keeps the seat for the grace period."""
-    seat = (Participant.objects.select_for_update().select_related("visit")
+    seat = (Participant.objects.select_for_update(of=("self",)).select_related("visit")
             .filter(pk=participant_id, channel_name=channel_name).first())
     if seat is None:
         return
@@ -334,7 +334,7 @@ def participant_disconnect(*, participant_id: int, channel_name: str) -> None:
 @transaction.atomic
 def participant_leave(*, participant_id: int) -> None:
     """The person chose to leave: no grace, coming back means the waiting room again."""
-    seat = Participant.objects.select_for_update().select_related("visit").get(
+    seat = Participant.objects.select_for_update(of=("self",)).select_related("visit").get(
         pk=participant_id)
     now = timezone.now()
     if seat.status == S.ADMITTED:
@@ -360,7 +360,7 @@ def _host(host_id: int) -> Participant:
 
 def _target(host: Participant, target_id: int) -> Participant:
     # Filtered by the host's own visit: an id from another visit is simply not found.
-    target = (Participant.objects.select_for_update().select_related("visit")
+    target = (Participant.objects.select_for_update(of=("self",)).select_related("visit")
               .filter(pk=target_id, visit_id=host.visit_id).first())
     if target is None:
         raise NotFound("participant")
@@ -598,7 +598,7 @@ def _phone_of(seat: Participant) -> str:
 def fresh_link_text(*, entry: Entry) -> str:
     """Text the patient a fresh link to this visit (after a drop the page could not recover
     from). Returns the number it went to, masked; refuses more than 3 texts an hour."""
-    seat = Participant.objects.select_for_update().select_related("visit").get(
+    seat = Participant.objects.select_for_update(of=("self",)).select_related("visit").get(
         pk=entry.participant.pk)
     phone = _phone_of(seat)
     if not phone:

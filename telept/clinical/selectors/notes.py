@@ -52,7 +52,7 @@ def note_for_write(*, actor: Actor, note_id: int) -> Note:
     decides what the actor may do with it)."""
     if not actor.is_staff_role:
         raise NotFound("note")
-    note = (note_scope(actor=actor).select_for_update().select_related("provider")
+    note = (note_scope(actor=actor).select_for_update(of=("self",)).select_related("provider")
             .filter(pk=note_id).first())
     if note is None:
         raise NotFound("note")

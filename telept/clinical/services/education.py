@@ -41,7 +41,8 @@ def education_assign(*, actor: Actor, patient_id: int, article_id: int,
 
 def _own(actor: Actor, assignment_id: int) -> EducationAssignment:
     patient = own_patient(actor=actor)
-    assignment = (EducationAssignment.objects.select_for_update().select_related("article")
+    assignment = (EducationAssignment.objects.select_for_update(of=("self",))
+                  .select_related("article")
                   .filter(pk=assignment_id, patient=patient).first())
     if assignment is None:
         raise NotFound("article")

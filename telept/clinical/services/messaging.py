@@ -141,7 +141,7 @@ def thread_start(*, actor: Actor, subject: str, body: str, files: Sequence[Uploa
 def message_send(*, actor: Actor, thread_id: int, body: str,
                  files: Sequence[UploadedFile] = ()) -> Message:
     _check_sender(actor)
-    thread = thread_scope(actor=actor).select_for_update().select_related("patient") \
+    thread = thread_scope(actor=actor).select_for_update(of=("self",)).select_related("patient") \
         .filter(pk=thread_id).first()
     if thread is None:
         raise NotFound("conversation")
