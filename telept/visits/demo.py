@@ -8,11 +8,12 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from telept.accounts.services import token_hash
-from telept.patients.models import Patient
+from telept.patients.models import Consent, Patient
 from telept.practices.models import Provider
 from telept.scheduling.demo import _visit_types
 from telept.scheduling.links import join_link_issue
@@ -41,7 +42,13 @@ def _live_now(provider: Provider, now: dt.datetime) -> Appointment | None:
 
 def _create(provider: Provider, now: dt.datetime) -> Appointment:
     visit_type = _visit_types(provider.practice)["follow_up"]
-    patients = list(Patient.objects.filter(practice=provider.practice).order_by("mrn"))
+    # Prefer patients ready for a video visit (a telehealth consent and a state on file), so
+    # records made by other means (the API, tests) never become the demo's patient first.
+    consented = Consent.objects.filter(patient=OuterRef("pk"), kind=Consent.Kind.TELEHEALTH,
+                                       revoked_at__isnull=True)
+    patients = list(Patient.objects.filter(practice=provider.practice)
+                    .annotate(ready=Exists(consented)).exclude(state="")
+                    .order_by("-ready", "mrn"))
     base = now.replace(second=0, microsecond=0)
     for offset in OFFSETS:
         start = base + dt.timedelta(minutes=offset)
