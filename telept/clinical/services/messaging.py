@@ -5,10 +5,14 @@ subject, no text, no file name, only the practice's name and a sign-in link. E-m
 text messages are not a secure channel, and a phone's lock screen shows them to anyone.
 It leaves only once the message is committed, and only when the recipient has no other
 unread message in that conversation (one notice per unread batch, not one per message).
+A text to a patient respects the same quiet hours as reminders (21:00-08:00 in the
+patient's zone): it waits for 08:00 and is dropped if the patient has read the message by
+then. E-mail is not held back: it does not wake anyone.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 from collections.abc import Sequence
@@ -188,6 +192,57 @@ def _staff_recipients(thread: Thread) -> list[User]:
     return list(User.objects.filter(pk__in=ids, is_active=True))
 
 
+def clock() -> dt.datetime:
+    """The time quiet hours are judged by (tests pin it to a chosen instant)."""
+    return timezone.now()
+
+
+def _text_notice_when(patient: Patient, now: dt.datetime) -> dt.datetime:
+    """`now`, or 08:00 of the patient's next morning during quiet hours (UTC)."""
+    from telept.exercises.selectors import patient_zone
+    from telept.notifications.rules import quiet_hours_defer
+
+    return quiet_hours_defer(due=now, time_zone=patient_zone(patient).key)
+
+
+def _text_notice(*, message: Message, phone: str, body: str) -> None:
+    now = clock()
+    when = _text_notice_when(message.thread.patient, now)
+    if when <= now:
+        from telept.notifications.services import sms_send
+
+        sms_send(to=phone, body=body, purpose="message_notice")
+        return
+    from telept.clinical.tasks import send_message_notice_text
+
+    send_message_notice_text.using(run_after=when).enqueue(message.pk)
+
+
+def message_notice_text_deferred(*, message_id: int) -> str:
+    """The held-back text for a staff message: sent at the end of quiet hours, unless the
+    patient read the conversation meanwhile, or the message or the number is gone."""
+    message = (Message.objects.select_related("thread__patient__practice")
+               .filter(pk=message_id, from_patient=False).first())
+    if message is None:
+        return "gone"
+    patient = message.thread.patient
+    if not patient.phone:
+        return "no_phone"
+    if patient.user_id and ThreadRead.objects.filter(
+            thread_id=message.thread_id, user_id=patient.user_id,
+            last_read_at__gte=message.sent_at).exists():
+        return "already_read"
+    now = clock()
+    if _text_notice_when(patient, now) > now:
+        return "quiet_hours"  # run early by hand; the morning run sends it
+    from telept.notifications.services import sms_send
+
+    link = settings.SITE_URL + reverse("clinical:portal_messages")
+    sms_send(to=patient.phone, body=f"{notice_text(practice_name=patient.practice.name)} "
+             f"{link}", purpose="message_notice")
+    return "sent"
+
+
 def _notify(*, message: Message, thread: Thread) -> None:
     patient: Patient = thread.patient
     practice_name = patient.practice.name
@@ -210,8 +265,6 @@ def _notify(*, message: Message, thread: Thread) -> None:
         for address in emails:
             send_mail(subject, f"{text}\n\n{link}\n", None, [address], fail_silently=True)
         if phone:
-            from telept.notifications.services import sms_send
-
-            sms_send(to=phone, body=f"{text} {link}", purpose="message_notice")
+            _text_notice(message=message, phone=phone, body=f"{text} {link}")
 
     transaction.on_commit(send)

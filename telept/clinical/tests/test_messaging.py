@@ -3,20 +3,24 @@ privately and served only to the right people, and notices without clinical cont
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from telept.clinical.models import Attachment, Message, Thread
+from telept.clinical.models import Attachment, Message, Thread, ThreadRead
 from telept.clinical.rules.attachments import MAX_BYTES
 from telept.clinical.selectors.messaging import unread_total
+from telept.clinical.services import messaging
 from telept.clinical.services.messaging import (
     UploadedFile,
     attachment_path,
     message_send,
     thread_start,
 )
+from telept.clinical.tasks import send_message_notice_text
 from telept.clinical.tests.helpers import appointment
 from telept.lib.errors import DomainError, NotFound
 from telept.notifications.models import SmsMessage
@@ -29,6 +33,20 @@ SECRET = "my left knee swelled after the squats"
 
 def _pdf(name="swelling-log.pdf", data=PDF):
     return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+# 14:00 in New York in June: outside the patient's quiet hours (21:00-08:00).
+DAYTIME = dt.datetime(2030, 6, 10, 18, 0, tzinfo=dt.UTC)
+# 23:30 the evening before in New York: inside them.
+LATE_EVENING = dt.datetime(2030, 6, 10, 3, 30, tzinfo=dt.UTC)
+NEXT_MORNING = dt.datetime(2030, 6, 10, 12, 0, tzinfo=dt.UTC)  # 08:00 EDT
+
+
+@pytest.fixture(autouse=True)
+def _clock(monkeypatch):
+    """Quiet hours are judged by the messaging clock; pin it so the day's hour of the run
+    cannot decide a test. A test moves it with `monkeypatch` again."""
+    monkeypatch.setattr(messaging, "clock", lambda: DAYTIME)
 
 
 def _notice(cast):
@@ -166,3 +184,45 @@ def test_a_patient_without_email_or_phone_gets_no_notice_and_no_error(
     with django_capture_on_commit_callbacks(execute=True):
         message_send(actor=cast.actor("pt"), thread_id=thread.pk, body="Answer")
     assert mail.outbox == [] and not SmsMessage.objects.exists()
+
+
+def _late_reply(cast, monkeypatch, django_capture_on_commit_callbacks):
+    type(cast.patient).objects.filter(pk=cast.patient.pk).update(time_zone="America/New_York")
+    thread = thread_start(actor=cast.actor("patient"), subject="Knee", body="Swollen again")
+    monkeypatch.setattr(messaging, "clock", lambda: LATE_EVENING)
+    with django_capture_on_commit_callbacks(execute=True):
+        message = message_send(actor=cast.actor("pt"), thread_id=thread.pk,
+                               body="Ice it tonight.")
+    return thread, message
+
+
+def test_a_text_notice_waits_for_the_patients_morning(
+        cast, monkeypatch, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    _thread, message = _late_reply(cast, monkeypatch, django_capture_on_commit_callbacks)
+    # The e-mail goes now (it wakes nobody); the text is held back until 08:00 their time.
+    assert [m.to for m in mail.outbox if cast.patient.email in m.to] == [[cast.patient.email]]
+    assert not SmsMessage.objects.filter(purpose="message_notice").exists()
+    [queued] = DBTaskResult.objects.filter(task_path__endswith="send_message_notice_text")
+    assert queued.run_after == NEXT_MORNING
+    assert queued.args_kwargs["args"] == [message.pk]
+
+    # Run early by hand, it still refuses to text at night.
+    assert send_message_notice_text.call(message.pk) == "quiet_hours"
+    monkeypatch.setattr(messaging, "clock", lambda: NEXT_MORNING)
+    assert send_message_notice_text.call(message.pk) == "sent"
+    [text] = SmsMessage.objects.filter(purpose="message_notice")
+    assert text.to == cast.patient.phone and text.body.startswith(_notice(cast))
+    assert "Ice" not in text.body
+
+
+def test_a_held_text_is_dropped_when_the_patient_read_the_message_first(
+        cast, monkeypatch, django_capture_on_commit_callbacks):
+    thread, message = _late_reply(cast, monkeypatch, django_capture_on_commit_callbacks)
+    ThreadRead.objects.update_or_create(thread=thread, user=cast.patient.user, defaults={
+        "last_read_at": message.sent_at + dt.timedelta(minutes=5)})
+    monkeypatch.setattr(messaging, "clock", lambda: NEXT_MORNING)
+    assert send_message_notice_text.call(message.pk) == "already_read"
+    assert send_message_notice_text.call(10**9) == "gone"
+    assert not SmsMessage.objects.filter(purpose="message_notice").exists()
