@@ -2,13 +2,22 @@
 process (in-memory channel layer, SQLite), doing what a call does on our socket: connect with
 a ticket, offer, answer, 4 ICE candidates each way, one chat message each.
 
-All N visits start their exchange at the same instant (a burst: the worst case, so the
-latency includes queueing). Prints, for N = 100 and 500: p50/p99 one-way relay latency
-(sender's send to receiver's receive, same clock) and delivered messages per second; and the
-same traffic through a bare Channels relay consumer (group fan-out, no auth, no schema, no
-database) in the same run, with the ratio. Figures only; no assertions.
+Two arrival patterns, both with all 2N sockets open for the whole run:
 
-    .venv/bin/python bench/bench_signaling.py [N ...]
+* paced: the N visits start their exchange spread evenly over WINDOW seconds (default 20 s,
+  so 500 visits = 25 call set-ups a second, three times harsher than 500 visits that all
+  begin within the same minute). This is the latency a patient feels; the goal is read here.
+* burst: all N start at the same instant (the worst case: the latency is mostly queueing,
+  and the throughput is the server's ceiling).
+
+Prints, for N = 100 and 500: p50/p99 one-way relay latency (sender's send to receiver's
+receive, same clock) and delivered messages per second; and the same traffic through a bare
+Channels relay consumer (group fan-out, no auth, no schema, no database) in the same run,
+with the ratio (bare / visit for latency, visit / bare for throughput: 1.0 = no overhead).
+The clients run in this process on the same machine as the server, so their own CPU time is
+in the figures. Figures only; no assertions.
+
+    .venv/bin/python bench/bench_signaling.py [N ...]      (WINDOW=20 by default)
 """
 
 from __future__ import annotations
@@ -142,7 +151,8 @@ class Meter:
 
 
 async def _visit(url_a: tuple[str, int], url_b: tuple[str, int], tag: str, meter: Meter,
-                 kind: str, ready: asyncio.Barrier, gate: asyncio.Semaphore) -> None:
+                 kind: str, ready: asyncio.Barrier, gate: asyncio.Semaphore,
+                 delay: float) -> None:
     from websockets.asyncio.client import connect
 
     def frame(to: int, data: dict) -> str:
@@ -160,14 +170,16 @@ async def _visit(url_a: tuple[str, int], url_b: tuple[str, int], tag: str, meter
                 while json.loads(await ws.recv())["type"] != "hello":
                     pass
     try:
-        await _exchange(a, b, url_a, url_b, tag, meter, kind, frame, ready)
+        await _exchange(a, b, url_a, url_b, tag, meter, kind, frame, ready, delay)
     finally:
         await a.close()
         await b.close()
 
 
-async def _exchange(a, b, url_a, url_b, tag, meter, kind, frame, ready):  # type: ignore[no-untyped-def]
+async def _exchange(a, b, url_a, url_b, tag, meter, kind, frame, ready, delay):  # type: ignore[no-untyped-def]
     await ready.wait()
+    if delay:
+        await asyncio.sleep(delay)
     expected = {a: 1 + CANDIDATES + 2, b: 1 + CANDIDATES + 2} if kind == "visit" else \
         {a: 1 + CANDIDATES + 1, b: 1 + CANDIDATES + 1}
 
@@ -216,11 +228,13 @@ async def _exchange(a, b, url_a, url_b, tag, meter, kind, frame, ready):  # type
     await asyncio.wait_for(asyncio.gather(*listeners), 300)
 
 
-async def _run(urls: list[tuple[tuple[str, int], tuple[str, int]]], kind: str) -> Meter:
+async def _run(urls: list[tuple[tuple[str, int], tuple[str, int]]], kind: str,
+               window: float) -> Meter:
     meter = Meter()
     ready = asyncio.Barrier(len(urls) + 1)
     gate = asyncio.Semaphore(16)
-    tasks = [asyncio.create_task(_visit(a, b, f"v{i}", meter, kind, ready, gate))
+    step = window / len(urls)
+    tasks = [asyncio.create_task(_visit(a, b, f"v{i}", meter, kind, ready, gate, i * step))
              for i, (a, b) in enumerate(urls)]
     await ready.wait()  # everyone connected: time the exchange only
     started = time.perf_counter()
@@ -237,6 +251,7 @@ def _figures(meter: Meter) -> tuple[float, float, float]:
 
 def main() -> None:
     sizes = [int(a) for a in sys.argv[1:]] or [100, 500]
+    window = float(os.environ.get("WINDOW", "20"))
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, 8192), hard))
     tmp = Path(tempfile.mkdtemp(prefix="telept-bench-signaling-"))
@@ -261,15 +276,18 @@ def main() -> None:
             relay_urls = [((f"ws://127.0.0.1:{relay_port}/ws/relay/{room}{i}/", 0),
                            (f"ws://127.0.0.1:{relay_port}/ws/relay/{room}{i}/", 0))
                           for i in range(n)]
-            visit = _figures(asyncio.run(_run(visit_urls, "visit")))
-            bare = _figures(asyncio.run(_run(relay_urls, "relay")))
             print(f"N={n:4d} visits ({2 * n} sockets)")
-            print(f"  TelePT visit socket   p50 {visit[0]:7.2f} ms  p99 {visit[1]:8.2f} ms  "
-                  f"{visit[2]:8.0f} msgs/s")
-            print(f"  bare Channels relay   p50 {bare[0]:7.2f} ms  p99 {bare[1]:8.2f} ms  "
-                  f"{bare[2]:8.0f} msgs/s")
-            print(f"  ratio (visit / bare)  p50 x{visit[0] / bare[0]:.2f}  p99 "
-                  f"x{visit[1] / bare[1]:.2f}  throughput x{visit[2] / bare[2]:.2f}")
+            for label, spread in ((f"paced over {window:g} s", window), ("burst", 0.0)):
+                visit = _figures(asyncio.run(_run(visit_urls, "visit", spread)))
+                bare = _figures(asyncio.run(_run(relay_urls, "relay", spread)))
+                print(f"  {label}")
+                print(f"    TelePT visit socket   p50 {visit[0]:7.2f} ms  p99 {visit[1]:8.2f} ms  "
+                      f"{visit[2]:8.0f} msgs/s")
+                print(f"    bare Channels relay   p50 {bare[0]:7.2f} ms  p99 {bare[1]:8.2f} ms  "
+                      f"{bare[2]:8.0f} msgs/s")
+                print(f"    ratio (bare / visit)  p50 {bare[0] / visit[0]:.2f}  p99 "
+                      f"{bare[1] / visit[1]:.2f}  throughput (visit / bare) "
+                      f"{visit[2] / bare[2]:.2f}")
     finally:
         for proc in (app, relay):
             proc.terminate()
