@@ -18,6 +18,8 @@ urlpatterns = [
     # Staff: notes
     path("clinical/patients/<int:patient_id>/notes/new/<str:kind>/", notes.note_new,
          name="note_new"),
+    path("clinical/appointments/<int:appointment_id>/note/", notes.visit_note,
+         name="visit_note"),
     path("clinical/notes/<int:note_id>/", notes.note_detail, name="note"),
     path("clinical/notes/<int:note_id>/edit/", notes.note_edit, name="note_edit"),
     path("clinical/notes/<int:note_id>/sign/", notes.note_sign, name="note_sign"),

@@ -111,6 +111,7 @@ ACCESS: dict[str, tuple[str, str]] = {
     "clinical:goal_new": (PT_ONLY, "GET"),
     "clinical:goal_edit": (PT_ONLY, "GET"),
     "clinical:note_new": (THERAPISTS, "POST"),
+    "clinical:visit_note": (THERAPISTS, "GET"),
     "clinical:note": (STAFF, "GET"),
     "clinical:note_edit": (THERAPISTS, "GET"),
     "clinical:note_sign": (THERAPISTS, "POST"),

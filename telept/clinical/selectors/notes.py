@@ -4,6 +4,7 @@ own final notes, never a draft or a note awaiting co-signature."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -129,3 +130,24 @@ def note_appointment_choices(*, actor: Actor, patient_id: int) -> list[tuple[int
 def provider_choices(*, actor: Actor) -> list[tuple[int, str]]:
     return [(p.pk, str(p)) for p in Provider.objects.filter(practice_id=actor.practice_id)
             .order_by("display_name")]
+
+
+def visit_note_context(*, actor: Actor, appointment_id: int) -> tuple[Any, Note | None, bool]:
+    """For the note docked beside a video visit: the appointment (NotFound outside the
+    actor's scope), the note already linked to it that this actor should open (their own
+    draft first, else the newest signed one), and whether the patient still needs an
+    initial evaluation (no initial evaluation on file that is not discarded)."""
+    appointment = (appointment_scope(actor=actor).select_related("patient", "visit_type")
+                   .filter(pk=appointment_id).first())
+    if appointment is None or not actor.is_staff_role:
+        raise NotFound("appointment")
+    linked = note_scope(actor=actor).filter(appointment_id=appointment.pk)
+    note = (linked.filter(author_id=actor.user_id, status=Note.Status.DRAFT)
+            .order_by("-pk").first()
+            or linked.exclude(status=Note.Status.DRAFT).order_by("-pk").first())
+    needs_eval = not note_scope(actor=actor).filter(
+        patient_id=appointment.patient_id, kind=NoteKind.INITIAL_EVAL).exists()
+    audit_record(actor=actor, action="read", object_type="Appointment",
+                 object_id=appointment.pk, patient_id=appointment.patient_id,
+                 detail={"purpose": "visit_note"})
+    return appointment, note, needs_eval

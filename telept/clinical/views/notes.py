@@ -25,12 +25,47 @@ from telept.clinical.selectors import notes as selectors
 from telept.clinical.selectors.goals import goal_rows
 from telept.clinical.services import notes as services
 from telept.clinical.views.common import actor_of, chart_url, form_errors, post_and_redirect, zoned
+from telept.clinical.views.docked import dockable
 from telept.clinical.visit_measurements import visit_measurements_for_note
 from telept.lib.errors import DomainError, NotFound
 
 
 def _detail(note_id: int) -> str:
     return reverse("clinical:note", kwargs={"note_id": note_id})
+
+
+@actor_required(CLINICAL_ROLES)
+@zoned
+@dockable
+@require_http_methods(["GET", "POST"])
+def visit_note(request: HttpRequest, appointment_id: int) -> HttpResponse:
+    """The note of one visit, docked beside the video: opens the therapist's draft (or the
+    signed note) linked to the visit, or offers to start one from the practice template."""
+    actor = actor_of(request)
+    appointment, note, needs_eval = selectors.visit_note_context(
+        actor=actor, appointment_id=appointment_id)
+    if request.method == "POST":
+        try:
+            note = services.note_create(actor=actor, patient_id=appointment.patient_id,
+                                        kind=request.POST.get("kind", ""),
+                                        appointment_id=appointment.pk)
+        except NotFound:
+            raise
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return redirect(request.path)
+        return redirect("clinical:note_edit", note_id=note.pk)
+    if note is not None:
+        return redirect("clinical:note_edit" if not note.is_locked else "clinical:note",
+                        note_id=note.pk)
+    kinds = [(NoteKind.DAILY, NoteKind.DAILY.label)]
+    if actor.role == Role.PT:
+        kinds = [(NoteKind.INITIAL_EVAL, NoteKind.INITIAL_EVAL.label),
+                 (NoteKind.RE_EVAL, NoteKind.RE_EVAL.label), *kinds]
+        if not needs_eval:
+            kinds = [kinds[2], kinds[1], kinds[0]]
+    return render(request, "clinical/visit_note_start.html", {
+        "appointment": appointment, "kinds": kinds, "needs_eval": needs_eval})
 
 
 @actor_required(CLINICAL_ROLES)
@@ -52,6 +87,7 @@ def note_new(request: HttpRequest, patient_id: int, kind: str) -> HttpResponse:
 
 @actor_required(STAFF_ROLES)
 @zoned
+@dockable
 def note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
     actor = actor_of(request)
     note = selectors.note_get(actor=actor, note_id=note_id)
@@ -117,6 +153,7 @@ def _note_input(form: NoteForm, interventions: forms.BaseFormSet,
 
 @actor_required(CLINICAL_ROLES)
 @zoned
+@dockable
 @require_http_methods(["GET", "POST"])
 def note_edit(request: HttpRequest, note_id: int) -> HttpResponse:
     """Three forms on one page (sections, interventions, goal updates): the reason this
@@ -149,6 +186,7 @@ def note_edit(request: HttpRequest, note_id: int) -> HttpResponse:
 
 @actor_required(CLINICAL_ROLES)
 @zoned
+@dockable
 @require_POST
 def note_sign(request: HttpRequest, note_id: int) -> HttpResponse:
     actor = actor_of(request)
@@ -158,6 +196,7 @@ def note_sign(request: HttpRequest, note_id: int) -> HttpResponse:
 
 @actor_required(Role.PT)
 @zoned
+@dockable
 @require_POST
 def note_cosign(request: HttpRequest, note_id: int) -> HttpResponse:
     actor = actor_of(request)
@@ -167,6 +206,7 @@ def note_cosign(request: HttpRequest, note_id: int) -> HttpResponse:
 
 @actor_required(CLINICAL_ROLES)
 @zoned
+@dockable
 @require_POST
 def note_addendum(request: HttpRequest, note_id: int) -> HttpResponse:
     actor = actor_of(request)
