@@ -27,7 +27,20 @@ node_modules/.installed: package.json package-lock.json
 static/vendor/htmx.min.js: node_modules/.installed
 	mkdir -p static/vendor && cp node_modules/htmx.org/dist/htmx.min.js $@
 
-install: $(VENV)/.installed static/vendor/htmx.min.js
+# MediaPipe Pose for the browser (home-session camera), served from our static files, never a
+# CDN. Only the runtime: pose.js, its wasm builds (SIMD and plain; it picks one at run time),
+# the packed assets and graph, and the "full" landmark model (modelComplexity 1); not lite/heavy.
+# pose.js is listed last so that it is the newest file, which is what make compares.
+MEDIAPIPE_POSE_FILES := pose_solution_packed_assets_loader.js pose_solution_packed_assets.data \
+	pose_solution_simd_wasm_bin.js pose_solution_simd_wasm_bin.wasm \
+	pose_solution_simd_wasm_bin.data pose_solution_wasm_bin.js pose_solution_wasm_bin.wasm \
+	pose_web.binarypb pose_landmark_full.tflite pose.js
+
+static/vendor/mediapipe-pose/pose.js: node_modules/.installed
+	mkdir -p $(@D)
+	cp $(addprefix node_modules/@mediapipe/pose/,$(MEDIAPIPE_POSE_FILES)) $(@D)/
+
+install: $(VENV)/.installed static/vendor/htmx.min.js static/vendor/mediapipe-pose/pose.js
 
 run: install
 	$(BIN)/python manage.py migrate --noinput -v0
@@ -41,7 +54,8 @@ system-test-deps:
 	@bin/ensure-system-packages
 
 # DEBUG and TELEPT_DEMO are the demo's; the suite runs as production does (see telept/lib/pytest_env.py).
-test: $(VENV)/.installed-test static/vendor/htmx.min.js system-test-deps
+test: $(VENV)/.installed-test static/vendor/htmx.min.js static/vendor/mediapipe-pose/pose.js \
+		system-test-deps
 	env -u DEBUG -u TELEPT_DEMO $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(VENV)/.installed-test

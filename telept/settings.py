@@ -213,10 +213,15 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 if env_bool("TELEPT_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 TRUST_X_FORWARDED_FOR = env_bool("TELEPT_BEHIND_PROXY", False)
+# script-src 'wasm-unsafe-eval': compiling WebAssembly (MediaPipe Pose in the home session,
+# static/vendor/mediapipe-pose/) is refused without it; it allows wasm only, not JS eval().
+# Checked in Chromium (telept/exercises/tests/test_pose_browser.py): the emscripten glue needs
+# nothing more (no eval, no new Function, no blob: workers; its scripts come from 'self').
 CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "media-src 'self' blob:; connect-src 'self' ws: wss:; font-src 'self'; "
-    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; "
+    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -1,14 +1,17 @@
 // Home exercise program: the patient's session runner and the print button.
 // Loaded as a module by the session and print pages (CSP: no inline scripts). Without it the
 // session form still works: every exercise is shown at once and the counts are typed.
+//
+// On an exercise the camera can measure (its motion key, telept.motion's exercise name), the
+// patient may switch on "Use my camera": MediaPipe Pose runs on this device (static/js/motion/),
+// the skeleton, the live angle and the camera's rep count are shown, and each counted rep adds
+// one to the reps field as a tap would (the patient can still correct it). Off by default; no
+// picture or landmark leaves the device. The motion kit is imported only when it is needed.
 
 document.body.classList.add("hep-ready");
 
 document.querySelectorAll("[data-print]").forEach((button) =>
   button.addEventListener("click", () => window.print()));
-
-const form = document.querySelector("[data-hep-session]");
-if (form) sessionRunner(form);
 
 function sessionRunner(form) {
   const steps = [...form.querySelectorAll("[data-hep-step]")];
@@ -24,7 +27,10 @@ function sessionRunner(form) {
 
   function show(i, focus) {
     index = Math.min(Math.max(i, 0), steps.length - 1);
-    steps.forEach((step, k) => { step.hidden = k !== index; });
+    steps.forEach((step, k) => {
+      if (k !== index && !step.hidden) step.dispatchEvent(new CustomEvent("hep:leave"));
+      step.hidden = k !== index;
+    });
     progress.textContent = index < exercises
       ? `Exercise ${index + 1} of ${exercises}` : "Last step: finish and save";
     prev.disabled = index === 0;
@@ -88,9 +94,10 @@ function stepTools(step) {
   const undo = step.querySelector("[data-hep-undo]");
   const setDone = step.querySelector("[data-hep-set]");
   const show = () => { if (count) count.textContent = String(inSet); };
-  if (tap) {
-    tap.addEventListener("click", () => { inSet += 1; setTotal(total() + 1); show(); });
-  }
+  const addRep = () => { inSet += 1; setTotal(total() + 1); show(); };
+  if (tap) tap.addEventListener("click", addRep);
+  const camera = step.querySelector("[data-hep-camera]");
+  if (camera) cameraTools(step, camera, { addRep, say });
   if (undo) {
     undo.addEventListener("click", () => {
       if (inSet > 0) { inSet -= 1; setTotal(total() - 1); }
@@ -112,3 +119,179 @@ function stepTools(step) {
     });
   }
 }
+
+// --- Camera rep counting (optional) ----------------------------------------------------------
+
+const VIEW_HINTS = {
+  side: "Turn side-on to the camera, so that it sees the side you are moving.",
+  front: "Face the camera, so that it sees you from the front.",
+};
+const NOBODY_HINT = "Step back until the camera sees your whole body.";
+const SEEN_HINT = "The camera sees you. Start when ready.";
+// The camera-placement hint looks at the last few seconds only (and at least a few frames).
+const PLACEMENT_WINDOW_S = 3;
+const PLACEMENT_FRAMES = 5;
+
+let motionKit = null;
+function loadMotionKit() {
+  motionKit ??= Promise.all([
+    import("./motion/pose.js"), import("./motion/analyzer.js"), import("./motion/skeleton.js"),
+  ]).then(([pose, analyzer, skeleton]) => ({ ...pose, ...analyzer, ...skeleton }));
+  return motionKit;
+}
+
+function cameraTools(step, box, { addRep, say }) {
+  const toggle = box.querySelector("[data-hep-camera-on]");
+  const live = box.querySelector("[data-hep-camera-live]");
+  const video = box.querySelector("[data-hep-video]");
+  const canvas = box.querySelector("[data-hep-overlay]");
+  const angleOut = box.querySelector("[data-hep-angle]");
+  const repsOut = box.querySelector("[data-hep-camera-reps]");
+  const hint = box.querySelector("[data-hep-camera-hint]");
+  const motionKey = box.dataset.motion;
+  let session = null; // {stream, tracker}, while the camera is on
+  let starting = false;
+
+  loadMotionKit().then((kit) => {
+    if (!kit.EXERCISES[motionKey] || !kit.poseSupported()) box.hidden = true;
+  }).catch(() => { box.hidden = true; });
+
+  function tell(text) { if (hint.textContent !== text) hint.textContent = text; }
+
+  function stop() {
+    if (!session) return;
+    session.tracker?.stop();
+    session.stream.getTracks().forEach((track) => track.stop());
+    video.srcObject = null;
+    session = null;
+    live.hidden = true;
+    toggle.checked = false;
+    box.dataset.poseState = "off";
+  }
+
+  async function start() {
+    if (session || starting) return;
+    starting = true;
+    box.dataset.poseState = "starting";
+    live.hidden = false;
+    tell("Starting the camera…");
+    let stream = null;
+    try {
+      const kit = await loadMotionKit();
+      stream = await navigator.mediaDevices.getUserMedia({
+        video: { facingMode: "user", width: { ideal: 640 }, height: { ideal: 480 } },
+        audio: false,
+      });
+      if (!toggle.checked) { // switched off while the browser asked for the camera
+        stream.getTracks().forEach((t) => t.stop());
+        live.hidden = true;
+        box.dataset.poseState = "off";
+        return;
+      }
+      session = { stream, tracker: null };
+      video.srcObject = stream;
+      await video.play();
+      tell("Loading the movement tracker…");
+      const track = makeTrack(kit);
+      const tracker = await kit.createPoseTracker(video, track, {
+        onError: (error) => {
+          console.warn("camera rep counting:", error);
+          stop();
+          live.hidden = false;
+          tell("The camera counter stopped. You can count with the button or type the number.");
+        },
+      });
+      if (!session) { // switched off while loading
+        tracker.stop();
+        toggle.checked = false;
+        return;
+      }
+      session.tracker = tracker;
+      box.dataset.poseState = "on";
+      tell("Looking for you: stand where the camera sees your whole body.");
+    } catch (error) {
+      if (session) stop();
+      else if (stream) stream.getTracks().forEach((t) => t.stop());
+      live.hidden = false;
+      toggle.checked = false;
+      box.dataset.poseState = "error";
+      console.warn("camera rep counting:", error);
+      const why = error.name === "NotAllowedError" ? "The camera was not allowed."
+        : error.name === "NotFoundError" ? "No camera was found."
+          : "The camera counter could not start on this device.";
+      tell(`${why} You can count with the button or type the number.`);
+    } finally {
+      starting = false;
+    }
+  }
+
+  // Per frame: analyse, draw, show the angle and count, fill the form on each counted rep.
+  function makeTrack(kit) {
+    const ex = kit.EXERCISES[motionKey];
+    let analyzer = null;
+    let placement = null;
+    let placementFrom = 0;
+    let frames = 0;
+    let partials = 0;
+    let lastSeen = -Infinity;
+    return (landmarks, t) => {
+      frames += 1;
+      box.dataset.poseFrames = String(frames);
+      box.dataset.poseLandmarks = String(landmarks ? landmarks.length : 0);
+      if (landmarks) {
+        box.dataset.poseLast = JSON.stringify(
+          landmarks.map((row) => row.map((v) => Math.round(v * 1000) / 1000)));
+      }
+      if (canvas.width !== video.videoWidth || canvas.height !== video.videoHeight) {
+        canvas.width = video.videoWidth;
+        canvas.height = video.videoHeight;
+      }
+      if (!landmarks) {
+        kit.drawSkeleton(canvas, null);
+        angleOut.textContent = "–";
+        if (t - lastSeen > 2) tell(NOBODY_HINT);
+        return;
+      }
+      if (hint.textContent !== SEEN_HINT && t - lastSeen > 2) tell(SEEN_HINT);
+      lastSeen = t;
+      const size = { exercise: motionKey, width: video.videoWidth, height: video.videoHeight };
+      analyzer ??= new kit.LiveAnalyzer(size);
+      if (!placement || (t - placementFrom > PLACEMENT_WINDOW_S
+                         && placement.frames >= PLACEMENT_FRAMES)) {
+        if (placement) placementHint(placement.viewCheck());
+        placement = new kit.LiveAnalyzer(size);
+        placementFrom = t;
+      }
+      placement.push(landmarks, t);
+      const u = analyzer.push(landmarks, t);
+      kit.drawSkeleton(canvas, landmarks, {
+        highlight: ex[u.side], angleDeg: u.angle_deg, mirror: true,
+      });
+      angleOut.textContent = u.angle_deg === null ? "–" : `${Math.round(u.angle_deg)}°`;
+      repsOut.textContent = String(u.reps);
+      if (u.rep_counted) {
+        addRep();
+        if (say) say.textContent = `Rep ${u.reps}`;
+      }
+      if (u.partial_reps > partials) {
+        partials = u.partial_reps;
+        tell("That one stopped short of the full movement, so it was not counted.");
+      }
+    };
+  }
+
+  function placementHint(view) {
+    if (view.frames_used < PLACEMENT_FRAMES) return; // the torso was not seen long enough
+    box.dataset.poseViewOk = String(view.ok);
+    if (!view.ok) tell(VIEW_HINTS[view.expected]);
+    else if (hint.textContent === VIEW_HINTS[view.expected]) tell("Good position. Carry on.");
+  }
+
+  toggle.addEventListener("change", () => (toggle.checked ? start() : stop()));
+  step.addEventListener("hep:leave", stop);
+  window.addEventListener("pagehide", stop);
+}
+
+// Last: the module-level state above (the motion kit's loader) must be initialised first.
+const form = document.querySelector("[data-hep-session]");
+if (form) sessionRunner(form);
