@@ -6,6 +6,7 @@
 // socket (signaling.js), the device check (devices.js) and the whiteboard (whiteboard.js).
 
 import { describeNetwork, DeviceCheck, networkCheck } from "./visit/devices.js";
+import { Motion } from "./visit/motion.js";
 import { PeerLink } from "./visit/peers.js";
 import { Signaling } from "./visit/signaling.js";
 import { Whiteboard } from "./visit/whiteboard.js";
@@ -46,6 +47,14 @@ const whiteboard = new Whiteboard($("whiteboard"), {
   }, { queue: true }),
 });
 
+// Live movement measuring (tele-goniometry): visit/motion.js.
+const motion = new Motion({
+  config, csrf, links: state.links, peers: state.peers,
+  send: (message) => signaling && signaling.send(message),
+  cameraVideo: () => (state.screenTrack ? null : $("local-video")),
+  cameraTrack: () => state.cameraTrack,
+});
+
 function round4(v) {
   return Math.round(v * 10000) / 10000;
 }
@@ -71,6 +80,7 @@ function render() {
   if (main.dataset.callState !== next) main.dataset.callState = next;
   main.dataset.admitted = String(state.admitted && !state.ended);
   $("stage").dataset.peers = String(state.links.size);
+  motion.render();
   if (next === "connected" || next === "audio-only") {
     if (state.startedAt === null) state.startedAt = Date.now();
   }
@@ -80,12 +90,20 @@ function banner(text) {
   $("call-banner").textContent = text || "";
 }
 
+const OFFLINE_TEXT = "You seem to be offline. Check your internet connection, or call the clinic.";
+
 async function postJson(url, body) {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
-    body: JSON.stringify(body),
-  });
+  let response;
+  try {
+    response = await fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(body),
+    });
+  } catch (err) {
+    // No answer at all (offline, server unreachable): say so rather than fail silently.
+    return { ok: false, data: { code: "offline", message: OFFLINE_TEXT } };
+  }
   const data = await response.json().catch(() => ({}));
   return { ok: response.ok, data };
 }
@@ -164,6 +182,8 @@ function onMessage(message) {
     case "wb": onWhiteboard(message); break;
     case "wb_saved": $("wb-status").textContent = `${message.by} saved the whiteboard to the chart.`; break;
     case "mode": onPeerMode(message); break;
+    case "motion": motion.onRequest(message); break;
+    case "motion_status": motion.onStatus(message); break;
     case "refused":
     case "ended":
     case "superseded": finish(message.message); break;
@@ -204,7 +224,10 @@ function applyState(message) {
   render();
 }
 
+// The grace period runs from the first drop: failed reconnection attempts (a socket that
+// opens and closes again) must not restart it, or the fallback would never show.
 function onDrop() {
+  if (state.dropped) return;
   state.dropped = true;
   render();
   clearTimeout(fallbackTimer);
@@ -217,6 +240,7 @@ function finish(message) {
   if (state.ended) return;
   state.ended = true;
   $("ended-message").textContent = message || "The visit has ended. You can close this page.";
+  motion.shutdown();
   if (signaling) signaling.close();
   [...state.links.keys()].forEach(dropLink);
   if (state.localStream) state.localStream.getTracks().forEach((t) => t.stop());
@@ -248,8 +272,9 @@ function createLink(peer, initiator = false) {
   const link = new PeerLink({
     me: config.pid, peer, rtc: signaling.rtc, stream: state.localStream, initiator,
     send: (data) => signaling.send({ type: "signal", to: peer.pid, data }),
-    onChange: (l) => { updateTile(l); render(); },
+    onChange: (l) => { keepSharing(l); updateTile(l); render(); },
     onAction: (message) => signaling.send(message),
+    onMotion: (data) => motion.onFrame(peer.pid, data),
   });
   state.links.set(peer.pid, link);
   if (state.screenTrack) link.replaceVideo(state.screenTrack);
@@ -258,10 +283,20 @@ function createLink(peer, initiator = false) {
   render();
 }
 
+// A connection made during a screen share (a newcomer, a page that reloaded) may add its
+// tracks only when the other side's offer arrives (peers.js), after createLink tried to put
+// the screen on it: put it there as soon as the connection has a video sender.
+function keepSharing(link) {
+  if (!state.screenTrack || state.screenTrack.readyState !== "live") return;
+  const sender = link.videoSender();
+  if (sender && sender.track !== state.screenTrack) link.replaceVideo(state.screenTrack);
+}
+
 function dropLink(pid) {
   const link = state.links.get(pid);
   if (link) link.close();
   state.links.delete(pid);
+  motion.peerGone(pid);
   const tile = document.querySelector(`.tile[data-pid="${pid}"]`);
   if (tile) tile.remove();
   render();
@@ -627,6 +662,14 @@ window.teleptVisit = Object.freeze({
       });
     }
     return types;
+  },
+  // What each connection sends as video now: the track's label and state (camera, screen).
+  sentVideo() {
+    return [...state.links.values()].map((link) => {
+      const sender = link.videoSender();
+      const track = sender && sender.track;
+      return track ? { id: track.id, label: track.label, state: track.readyState } : null;
+    });
   },
 });
 

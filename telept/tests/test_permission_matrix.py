@@ -163,6 +163,7 @@ ACCESS: dict[str, tuple[str, str]] = {
     "visits:ready": (PUBLIC, "POST"),
     "visits:guests": (PUBLIC, "POST"),
     "visits:whiteboard": (PUBLIC, "POST"),
+    "visits:measurement_capture": (PUBLIC, "POST"),
     "visits:text_link": (PUBLIC, "POST"),
     "visits:probe": (PUBLIC, "GET"),
     "visits:demo_sign_in": (PUBLIC, "GET"),

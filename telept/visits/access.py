@@ -17,6 +17,7 @@ TURN credentials are minted with the ticket, per participant, from the shared se
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 import time
 from dataclasses import dataclass
@@ -25,11 +26,13 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from telept.accounts.actor import Actor
 from telept.accounts.roles import CLINICAL_ROLES, PATIENT_EDITORS
 from telept.accounts.services import token_hash
+from telept.audit.models import AuditEvent
 from telept.audit.services import audit_record
 from telept.lib.errors import DomainError, NotFound, PermissionDenied
 from telept.practices.models import Provider
@@ -159,14 +162,60 @@ def room_visit_for(provider: Provider) -> Visit:
                                          kind=Visit.Kind.ROOM)
 
 
+KNOCK_WINDOW = dt.timedelta(minutes=10)
+KNOCKS_PER_ADDRESS = 5  # per KNOCK_WINDOW, from one client address, whatever the room
+PENDING_KNOCKS_PER_ROOM = 10  # visitors knocked and not yet let in or turned away
+
+
+class KnockRefused(DomainError):
+    """Too many knocks: answered 429, with what to do instead."""
+
+    status = 429
+
+
+def _pending_knocks(visit: Visit, now: dt.datetime) -> int:
+    """Drop-in visitors of this room still waiting for an answer: in the waiting room now, or
+    knocked within the window and not yet in (their page is on its way)."""
+    S = Participant.Status
+    return (Participant.objects
+            .filter(visit=visit, role=Participant.Role.PATIENT, patient__isnull=True)
+            .exclude(token_hash="")
+            .filter((Q(status=S.WAITING) & ~Q(channel_name=""))
+                    | Q(status=S.NEW, created_at__gte=now - KNOCK_WINDOW))
+            .count())
+
+
 @transaction.atomic
-def room_knock(*, provider: Provider, name: str, contact: str, located_state: str) -> str:
-    """A visitor knocks on a provider's room; returns the raw token of their visit page."""
+def room_knock(*, provider: Provider, name: str, contact: str, located_state: str,
+               address: str = "") -> str:
+    """A visitor knocks on a provider's room (they agreed to the telehealth terms and said
+    where they are on the knock form); returns the raw token of their visit page.
+
+    The room is public, so knocks are limited: `KNOCKS_PER_ADDRESS` per `KNOCK_WINDOW` from
+    one client address (counted from the audit trail, which records every knock with the
+    request's address, so no table or process memory is needed), and at most
+    `PENDING_KNOCKS_PER_ROOM` unanswered knocks per room (counted under a lock of the room's
+    row, so concurrent knocks cannot overshoot it). Refusals raise `KnockRefused` (429).
+    """
+    now = timezone.now()
+    phone = provider.practice.phone
+    call = f" or call the clinic at {phone}" if phone else " or call the clinic"
+    if address and AuditEvent.objects.filter(
+            action="knock", object_type="Visit", ip=address,
+            at__gte=now - KNOCK_WINDOW).count() >= KNOCKS_PER_ADDRESS:
+        minutes = int(KNOCK_WINDOW.total_seconds() // 60)
+        raise KnockRefused("too_many_knocks", "You have knocked several times in the last "
+                           f"few minutes. Please wait {minutes} minutes{call}.")
     visit = room_visit_for(provider)
+    Visit.objects.select_for_update().filter(pk=visit.pk).first()  # serialise this room's knocks
+    if _pending_knocks(visit, now) >= PENDING_KNOCKS_PER_ROOM:
+        raise KnockRefused("room_busy", f"{provider.display_name} already has several people "
+                           f"waiting. Please try again in a few minutes{call}.")
     raw = secrets.token_urlsafe(24)
     seat = Participant.objects.create(
         visit=visit, role=Participant.Role.PATIENT, display_name=name[:120],
-        contact=contact[:254], located_state=located_state, token_hash=token_hash(raw))
+        contact=contact[:254], located_state=located_state, token_hash=token_hash(raw),
+        terms_accepted_at=now, located_confirmed_at=now)
     audit_record(actor=None, action="knock", object_type="Visit", object_id=visit.pk,
                  practice_id=visit.practice_id, detail={"participant": seat.pk})
     return raw

@@ -5,9 +5,10 @@ Thin on purpose: authenticate with the short-lived ticket (bound to one particip
 this visit), validate every frame (`schema.parse`), rate-limit, call a service or relay.
 Refusals go to the sender only, as ``{"type": "error", "code": ...}``; the room is not
 touched. Groups are named from the visit id in the URL, which the ticket must match, so no
-frame can reach another room. Relayed signaling (offers, answers, ICE candidates) and
-whiteboard strokes touch no database: the consumer knows whether its own participant is
-admitted from the status events the services send it.
+frame can reach another room. Relayed signaling (offers, answers, ICE candidates),
+whiteboard strokes and movement-measuring requests (`motion`) touch no database: the
+consumer knows whether its own participant is admitted from the status events the services
+send it.
 """
 
 from __future__ import annotations
@@ -162,6 +163,8 @@ class VisitConsumer(AsyncWebsocketConsumer):
                 "type": "visit.event", "admitted_only": True, "exclude": None,
                 "event": {"type": "wb", "from": pid, "op": message.op,
                           "stroke": message.stroke.model_dump() if message.stroke else None}})
+        elif kind in ("motion", "motion_status"):
+            await self._motion(message)
         elif kind == "chat":
             await self._db(services.chat_post, participant_id=pid, text=message.text)
         elif kind == "mode":
@@ -187,6 +190,26 @@ class VisitConsumer(AsyncWebsocketConsumer):
             await self._leave_groups()
             await self._send({"type": "left"})
             await self.close(code=CLOSE_DONE)
+
+    async def _motion(self, message: Any) -> None:
+        """Movement measuring, relayed like signaling (no database): a host's start or stop
+        goes to the one seat it names, in this visit only; that page's status goes to the
+        hosts. The landmarks themselves never come here (they go peer to peer)."""
+        if not self.admitted:
+            raise DomainError("not_admitted", "You are not in the visit yet.")
+        if message.type == "motion":
+            if message.to == self.pid:
+                raise DomainError("invalid", "to: cannot measure yourself")
+            event = {"type": "motion", "from": self.pid, "action": message.action,
+                     "exercise": message.exercise, "side": message.side}
+            group = groups.seat(self.visit_id, message.to)
+        else:
+            event = {"type": "motion_status", "from": self.pid, "state": message.state,
+                     "by": message.by}
+            group = groups.hosts(self.visit_id)
+        await self.channel_layer.group_send(group, {
+            "type": "visit.event", "admitted_only": True, "exclude": self.pid,
+            "hosts_only": message.type == "motion_status", "event": event})
 
     async def _db(self, service: Any, **kwargs: Any) -> Any:
         return await database_sync_to_async(service)(**kwargs)

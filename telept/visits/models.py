@@ -2,7 +2,8 @@
 
 Media never reaches these tables (or Python): browsers send audio and video to each other.
 What is stored is what a chart and a claim need: who attended, when they were admitted,
-left and came back, when the call ran audio-only, the chat and saved whiteboards.
+left and came back, when the call ran audio-only, the chat, saved whiteboards and the
+movement measurements the therapist captured (numbers only: landmarks go peer to peer).
 
 Room membership and the waiting queue are rows here, not memory of an app process, so a
 therapist on one process and a patient on another share one room (DESIGN rule 2).
@@ -140,6 +141,7 @@ class VisitEvent(models.Model):
         AUDIO_ONLY_START = "audio_only_start", "Switched to audio only"
         AUDIO_ONLY_END = "audio_only_end", "Video resumed"
         REFUSED = "refused", "Refused (room full)"
+        MEASURE = "measure", "Movement measured"
         END = "end", "Visit ended"
 
     visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="events")
@@ -181,3 +183,46 @@ class WhiteboardSnapshot(models.Model):
 
     class Meta:
         ordering = ["saved_at", "id"]
+
+
+
+class MovementMeasurement(models.Model):
+    """A joint angle the therapist captured during the visit ("tele-goniometry").
+
+    The patient's browser finds the pose and sends landmarks to the therapist's browser over
+    the call's data channel; the therapist's browser computes the angle and reps and, on
+    Capture, posts only these numbers. They are estimates from one camera (about 5-7 degrees
+    in a good side view), so `view_ok` keeps whether the camera placement looked right.
+    """
+
+    class Side(models.TextChoices):
+        LEFT = "left", "Left"
+        RIGHT = "right", "Right"
+        BOTH = "both", "Both sides"
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="measurements")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+",
+                                    help_text="The person measured (the patient's seat).")
+    exercise = models.CharField(max_length=40, help_text="A name of telept.motion.EXERCISES.")
+    side = models.CharField(max_length=5, choices=Side.choices)
+    label = models.CharField(max_length=80, help_text='What the note says, e.g. "Left knee '
+                             'flexion".')
+    peak_deg = models.FloatField(help_text="Largest angle reached (the goniometric value).")
+    rom_deg = models.FloatField(help_text="Arc moved: peak minus the starting angle.")
+    reps = models.PositiveIntegerField(default=0)
+    partial_reps = models.PositiveIntegerField(default=0)
+    view_ok = models.BooleanField(null=True, blank=True,
+                                  help_text="The camera showed the plane of the movement.")
+    captured_at = models.DateTimeField()
+    captured_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["captured_at", "id"]
+        constraints = [models.CheckConstraint(
+            condition=models.Q(peak_deg__gte=0, peak_deg__lte=200, rom_deg__gte=0,
+                               rom_deg__lte=200),
+            name="measurement_degrees_in_range")]
+
+    def __str__(self) -> str:
+        return f"{self.label}: {self.peak_deg:.0f} degrees"

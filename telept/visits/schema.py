@@ -16,6 +16,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
+from telept.motion.exercises import EXERCISES
+
 MAX_MESSAGE_BYTES = 64 * 1024
 MAX_CHAT_CHARS = 2000
 MAX_STROKE_POINTS = 2000
@@ -119,6 +121,38 @@ class Media(_Message):
     peer: _ID | None = None
 
 
+_EXERCISE = Annotated[str, Field(min_length=1, max_length=40, pattern=r"^[a-z0-9_]+$")]
+
+
+class Motion(_Message):
+    """A host asks a participant's page to start or stop streaming pose landmarks.
+
+    Only the request travels here; the landmarks go peer to peer on the call's data channel
+    (the signaling socket and the channel layer are far too slow for 15 frames a second).
+    """
+
+    type: Literal["motion"]
+    action: Literal["start", "stop"]
+    to: _ID
+    exercise: _EXERCISE | None = None
+    side: Literal["auto", "left", "right"] = "auto"
+
+    @model_validator(mode="after")
+    def _known_exercise(self) -> Motion:
+        if self.action == "start" and self.exercise not in EXERCISES:
+            raise ValueError(f"exercise: one of {', '.join(EXERCISES)}")
+        return self
+
+
+class MotionStatus(_Message):
+    """The measured page tells the hosts: tracking started, stopped (and by whom), or it
+    cannot run here."""
+
+    type: Literal["motion_status"]
+    state: Literal["started", "stopped", "unsupported", "failed"]
+    by: Literal["patient", "therapist", "page"] = "page"
+
+
 class HostAction(_Message):
     type: Literal["admit", "send_back", "remove", "decline"]
     pid: _ID
@@ -137,11 +171,13 @@ class End(_Message):
 
 
 ClientMessage = Annotated[
-    Ping | Signal | Chat | Whiteboard | Mode | Media | HostAction | AdmitAll | Leave | End,
+    Ping | Signal | Chat | Whiteboard | Mode | Media | Motion | MotionStatus | HostAction
+    | AdmitAll | Leave | End,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
-HOST_TYPES = frozenset({"admit", "send_back", "remove", "decline", "admit_all", "end"})
+HOST_TYPES = frozenset({"admit", "send_back", "remove", "decline", "admit_all", "end",
+                        "motion"})
 
 
 class SchemaError(Exception):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
@@ -15,7 +15,13 @@ from telept.audit.services import audit_record
 from telept.lib.errors import NotFound, PermissionDenied
 from telept.scheduling.models import Appointment
 from telept.visits import services
-from telept.visits.models import ChatMessage, Participant, Visit, VisitEvent
+from telept.visits.models import (
+    ChatMessage,
+    MovementMeasurement,
+    Participant,
+    Visit,
+    VisitEvent,
+)
 from telept.visits.rules.minutes import Event, VisitMinutes, visit_minutes
 
 
@@ -51,6 +57,7 @@ class VisitRecord:
     events: list[VisitEvent]
     chat: list[ChatMessage]
     whiteboards: list[dict[str, Any]]
+    measurements: list[MovementMeasurement] = field(default_factory=list)
 
 
 def minutes_of(visit: Visit, *, now: dt.datetime | None = None) -> VisitMinutes:
@@ -73,7 +80,8 @@ def _record(visit: Visit) -> VisitRecord:
         whiteboards=[{"saved_at": w.saved_at, "by": w.saved_by.display_name,
                       "data_url": "data:image/png;base64," + base64.b64encode(
                           bytes(w.png)).decode("ascii")}
-                     for w in visit.whiteboards.select_related("saved_by")])
+                     for w in visit.whiteboards.select_related("saved_by")],
+        measurements=list(visit.measurements.select_related("participant", "captured_by")))
 
 
 def visit_record(*, actor: Actor, appointment_id: int) -> tuple[Appointment, VisitRecord | None]:
@@ -106,4 +114,32 @@ def visit_history(*, actor: Actor, patient_id: int) -> list[dict[str, Any]]:
         rows.append({"visit": visit, "minutes": minutes,
                      "chat_count": visit.chat_messages.count(),
                      "whiteboards": visit.whiteboards.count()})
+    return rows
+
+
+def movement_measurements(*, appointment: Appointment | None) -> list[dict[str, Any]]:
+    """The movement measurements captured in this appointment's video visit, as note lines.
+
+    Called by the note editor (`telept.clinical.visit_measurements`) when a note is started
+    from a visit. It takes no actor: the caller passes an appointment it has already scoped
+    (the note's own patient and practice) and audits the note it writes.
+
+    One line per angle measurement, ``value`` = ``peak_deg`` (the largest angle reached: what
+    a goniometer reads, e.g. "Left knee flexion: 112 degrees"), then a second line with the
+    arc moved (``rom_deg``) when it differs from the peak by more than 5 degrees (the patient
+    did not start from zero). A counted test (30-second chair stand) gives its reps.
+    """
+    if appointment is None or appointment.pk is None:
+        return []
+    rows: list[dict[str, Any]] = []
+    for m in MovementMeasurement.objects.filter(visit__appointment_id=appointment.pk):
+        if m.exercise in services.COUNTED_EXERCISES:
+            rows.append({"label": m.label, "value": m.reps, "unit": "stands",
+                         "captured_at": m.captured_at})
+            continue
+        rows.append({"label": m.label, "value": m.peak_deg, "unit": "degrees",
+                     "captured_at": m.captured_at})
+        if abs(m.peak_deg - m.rom_deg) > 5:
+            rows.append({"label": f"{m.label}, arc moved", "value": m.rom_deg,
+                         "unit": "degrees", "captured_at": m.captured_at})
     return rows

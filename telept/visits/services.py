@@ -1,5 +1,5 @@
 """Video visit workflows: the waiting room, admission, leaving and coming back, chat, the
-quality log, guests, whiteboards and the end of the visit.
+quality log, guests, whiteboards, movement measurements and the end of the visit.
 
 Every state change is a row (`Participant.status`, `VisitEvent`), written under
 `select_for_update()` of the participant concerned, and every realtime event leaves through
@@ -13,6 +13,8 @@ Rules that must hold:
 - at most `VISIT_MAX_PARTICIPANTS` people are in the room (a peer-to-peer mesh); a newcomer
   is refused with `room_full` when it is full, and so is an admission;
 - only hosts admit, send back, remove, decline and end; only admitted people chat;
+- only a host who is a clinician (PT or PTA) of the visit's practice captures a movement
+  measurement, and only of a patient seat of the same visit;
 - joins and admissions are audited in the same transaction.
 """
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import struct
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -28,7 +31,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from telept.accounts.actor import Actor
+from telept.accounts.actor import Actor, NoMembership, actor_for
 from telept.accounts.services import token_hash
 from telept.audit.services import audit_record
 from telept.lib.errors import DomainError, NotFound, PermissionDenied
@@ -40,7 +43,14 @@ from telept.scheduling.links import join_link_issue, join_url_for
 from telept.scheduling.models import Appointment, JoinLink
 from telept.visits import groups
 from telept.visits.access import HOST_ROLES, Entry, visit_for_appointment
-from telept.visits.models import ChatMessage, Participant, Visit, VisitEvent, WhiteboardSnapshot
+from telept.visits.models import (
+    ChatMessage,
+    MovementMeasurement,
+    Participant,
+    Visit,
+    VisitEvent,
+    WhiteboardSnapshot,
+)
 
 S = Participant.Status
 K = VisitEvent.Kind
@@ -534,24 +544,133 @@ def whiteboard_save(*, entry: Entry, png: bytes) -> WhiteboardSnapshot:
     return snapshot
 
 
+# --- movement measurements (tele-goniometry) -------------------------------------------------
+
+# What each exercise of telept.motion measures, as a chart line names it.
+MEASURED_MOTION = {
+    "squat": "knee flexion (squat)",
+    "knee_flexion": "knee flexion",
+    "shoulder_abduction": "shoulder abduction",
+    "shoulder_flexion": "shoulder flexion",
+    "elbow_flexion": "elbow flexion",
+    "hip_abduction": "hip abduction",
+    "chair_stand_30s": "30-second chair stand",
+}
+
+
+# Tests whose result is a count of reps, not an angle, and names no side.
+COUNTED_EXERCISES = frozenset({"chair_stand_30s"})
+
+
+def measurement_label(*, exercise: str, side: str) -> str:
+    """The chart's name of a measurement: "Left knee flexion", "Knee flexion (squat), both
+    sides", "30-second chair stand"."""
+    name = MEASURED_MOTION.get(exercise, exercise.replace("_", " "))
+    if exercise in COUNTED_EXERCISES:
+        return f"{name[:1].upper()}{name[1:]}"[:80]
+    if side == MovementMeasurement.Side.BOTH:
+        return f"{name[:1].upper()}{name[1:]}, both sides"[:80]
+    return f"{side.capitalize()} {name}"[:80]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MeasurementInput:
+    """One capture from the therapist's live view (the view validated types and ranges)."""
+
+    participant_id: int
+    exercise: str
+    side: str
+    peak_deg: float
+    rom_deg: float
+    reps: int
+    partial_reps: int = 0
+    view_ok: bool | None = None
+
+
+def _clinician(host: Participant) -> Actor:
+    refused = PermissionDenied("Only a therapist (PT or PTA) records movement measurements.")
+    if host.user is None:
+        raise refused
+    try:
+        actor = actor_for(host.user, practice_id=host.visit.practice_id)
+    except NoMembership:
+        raise refused from None
+    if actor.practice_id != host.visit.practice_id or not actor.is_clinician:
+        raise refused
+    return actor
+
+
+def measures_allowed(seat: Participant) -> bool:
+    """Whether this seat may capture movement measurements (the visit page shows the panel)."""
+    if not seat.is_host:
+        return False
+    try:
+        _clinician(seat)
+    except PermissionDenied:
+        return False
+    return True
+
+
+@transaction.atomic
+def measurement_capture(*, entry: Entry, data: MeasurementInput) -> MovementMeasurement:
+    """Store what the therapist's live view measured, with a visit event and an audit row.
+
+    The measured seat must be a patient of the host's own visit (another id is not found).
+    Angles are estimates from one camera; the database refuses values outside 0..200 degrees.
+    """
+    host = _host(entry.participant.pk)
+    actor = _clinician(host)
+    measured = Participant.objects.filter(pk=data.participant_id,
+                                          visit_id=host.visit_id).first()
+    if measured is None:
+        raise NotFound("participant")
+    if measured.role != Participant.Role.PATIENT:
+        raise DomainError("not_a_patient", f"{measured.display_name} is not the patient.",
+                          field="participant")
+    if data.exercise not in MEASURED_MOTION:
+        raise DomainError("unknown_exercise", "Choose a movement from the list.",
+                          field="exercise")
+    now = timezone.now()
+    measurement = MovementMeasurement.objects.create(
+        visit_id=host.visit_id, participant=measured, exercise=data.exercise, side=data.side,
+        label=measurement_label(exercise=data.exercise, side=data.side),
+        peak_deg=round(data.peak_deg, 1), rom_deg=round(data.rom_deg, 1), reps=data.reps,
+        partial_reps=data.partial_reps, view_ok=data.view_ok, captured_at=now,
+        captured_by_id=actor.user_id)
+    _event(measured, host.visit, K.MEASURE, now, by=host.pk, measurement=measurement.pk,
+           exercise=data.exercise, side=data.side)
+    audit_record(actor=actor, action="create", object_type="MovementMeasurement",
+                 object_id=measurement.pk,
+                 patient_id=measured.patient_id or _patient_of(host.visit),
+                 detail={"visit": host.visit_id, "exercise": data.exercise,
+                         "side": data.side})
+    return measurement
+
+
 # --- guests and fresh links ---------------------------------------------------------------
 
-def _guest_invite(*, appointment: Appointment, name: str, guest_role: str, language: str,
-                  audit_actor: Any) -> str:
+def _guest_label(*, name: str, guest_role: str) -> str:
+    """The guest's name as the room shows it, e.g. "Ana (interpreter)"; refuses a blank name
+    or an unknown role."""
     if guest_role not in Participant.GuestRole.values:
         raise DomainError("guest_role", "Choose what the guest is: caregiver, interpreter, "
                           "family member or other.", field="guest_role")
     if not name.strip():
         raise DomainError("guest_name", "Give the guest's name.", field="name")
+    return f"{name.strip()} ({Participant.GuestRole(guest_role).label.lower()})"[:120]
+
+
+def _guest_invite(*, appointment: Appointment, name: str, guest_role: str, language: str,
+                  audit_actor: Any) -> str:
+    label = _guest_label(name=name, guest_role=guest_role)
     visit = visit_for_appointment(appointment)
     if visit.status == Visit.Status.ENDED:
         raise DomainError("visit_ended", "This visit has ended.")
     url = join_link_issue(appointment=appointment, role=str(JoinLink.Role.GUEST),
                           display_name=name.strip())
     link = JoinLink.objects.get(token_hash=token_hash(url.rstrip("/").rsplit("/", 1)[1]))
-    label = f"{name.strip()} ({Participant.GuestRole(guest_role).label.lower()})"
     seat = Participant.objects.create(visit=visit, role=Participant.Role.GUEST, join_link=link,
-                                      display_name=label[:120], guest_role=guest_role,
+                                      display_name=label, guest_role=guest_role,
                                       language=language.strip()[:35])
     audit_record(actor=audit_actor, action="invite", object_type="Visit", object_id=visit.pk,
                  patient_id=appointment.patient_id, practice_id=visit.practice_id,
@@ -559,11 +678,33 @@ def _guest_invite(*, appointment: Appointment, name: str, guest_role: str, langu
     return url
 
 
+def _room_guest_invite(*, host: Participant, name: str, guest_role: str,
+                       language: str) -> str:
+    """A guest of a drop-in (provider room) visit. There is no appointment to hang a join
+    link on, so, like a visitor who knocked, the seat keeps the hash of the token in its URL
+    (`/room/<provider>/<token>/`); the guest waits in the lobby like anyone else."""
+    import secrets
+
+    label = _guest_label(name=name, guest_role=guest_role)
+    visit = host.visit
+    raw = secrets.token_urlsafe(24)
+    seat = Participant.objects.create(visit=visit, role=Participant.Role.GUEST,
+                                      token_hash=token_hash(raw), display_name=label,
+                                      guest_role=guest_role, language=language.strip()[:35])
+    audit_record(actor=_SeatActor(host), action="invite", object_type="Visit",
+                 object_id=visit.pk, practice_id=visit.practice_id,
+                 detail={"participant": seat.pk, "guest_role": guest_role})
+    return settings.SITE_URL + reverse("visits:room_visit", args=[visit.provider.slug, raw])
+
+
 @transaction.atomic
 def guest_invite_by_host(*, entry: Entry, name: str, guest_role: str, language: str) -> str:
+    """The host invites a caregiver or interpreter from the call: into a scheduled visit (a
+    guest join link of its appointment) or a drop-in room visit (a room token)."""
     host = _host(entry.participant.pk)
     if host.visit.appointment_id is None:
-        raise DomainError("no_guests_here", "Guests can be invited to scheduled visits only.")
+        return _room_guest_invite(host=host, name=name, guest_role=guest_role,
+                                  language=language)
     appointment = Appointment.objects.get(pk=host.visit.appointment_id)
     return _guest_invite(appointment=appointment, name=name, guest_role=guest_role,
                          language=language, audit_actor=_SeatActor(host))

@@ -16,6 +16,8 @@ urlpatterns = [
     path("visits/p/<str:token>/ready/", views.ready, name="ready"),
     path("visits/p/<str:token>/guests/", views.guests, name="guests"),
     path("visits/p/<str:token>/whiteboard/", views.whiteboard, name="whiteboard"),
+    path("visits/p/<str:token>/measurements/", views.measurement_capture,
+         name="measurement_capture"),
     path("visits/p/<str:token>/text-link/", views.text_link, name="text_link"),
     path("visits/probe/", views.probe, name="probe"),
     path("visits/demo/<str:token>/", views.demo_sign_in, name="demo_sign_in"),

@@ -1,6 +1,7 @@
 """Video visit pages: the visit page (pre-join, waiting room, call) for every way in, the
 provider room where visitors knock, the visit record for staff, and the small JSON endpoints
-the visit page calls with its page key (ticket, ready, guests, whiteboard, fresh link).
+the visit page calls with its page key (ticket, ready, guests, whiteboard, movement
+measurements, fresh link).
 
 Views only adapt; `access` decides who a request is, `services` change things.
 """
@@ -29,12 +30,14 @@ from telept.accounts.roles import CLINICAL_ROLES, PATIENT_EDITORS, STAFF_ROLES
 from telept.accounts.services import token_hash
 from telept.accounts.web import actor_required
 from telept.lib.errors import DomainError, NotFound
+from telept.lib.middleware import client_ip
 from telept.lib.states import STATE_CHOICES
+from telept.motion.exercises import EXERCISES
 from telept.practices.models import Provider
 from telept.scheduling.models import Appointment, JoinLink
 from telept.visits import access, selectors, services
 from telept.visits.access import Entry
-from telept.visits.models import Participant
+from telept.visits.models import MovementMeasurement, Participant
 
 PROBE_BYTES = 256 * 1024
 _PROBE = os.urandom(PROBE_BYTES)  # incompressible: a gzip proxy cannot flatter the check
@@ -62,6 +65,7 @@ def _visit_page(request: HttpRequest, entry: Entry) -> HttpResponse:
         "textUrl": reverse("visits:text_link", args=[key]),
         "guestsUrl": reverse("visits:guests", args=[key]),
         "whiteboardUrl": reverse("visits:whiteboard", args=[key]),
+        "measurementsUrl": reverse("visits:measurement_capture", args=[key]),
         "probeUrl": reverse("visits:probe"),
         "healthWs": "/ws/health/",
         "forceRelay": bool(settings.DEBUG and request.GET.get("relay") == "1"),
@@ -77,6 +81,10 @@ def _visit_page(request: HttpRequest, entry: Entry) -> HttpResponse:
         "needs_location": services.needs_location(seat),
         "states": STATE_CHOICES, "consent_version": settings.TELEHEALTH_CONSENT_VERSION,
         "guest_roles": Participant.GuestRole.choices,
+        "can_measure": services.measures_allowed(seat),
+        # The visit's note, docked beside the video for the clinician host (clinical app).
+        "note_url": reverse("clinical:visit_note", args=[visit.appointment_id])
+        if visit.appointment_id and services.measures_allowed(seat) else "",
         "record_url": reverse("visits:record", args=[visit.appointment_id])
         if seat.is_host and seat.role != Participant.Role.PATIENT and visit.appointment_id
         and seat.user_id else "",
@@ -141,17 +149,23 @@ def room(request: HttpRequest, provider_slug: str) -> HttpResponse:
     """A provider's room: a visitor without an appointment knocks (no patient data shown)."""
     provider = _provider(provider_slug)
     form = KnockForm(request.POST if request.method == "POST" else None)
+    status = 400 if form.is_bound else 200
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
-        raw = access.room_knock(provider=provider, name=data["name"], contact=data["contact"],
-                                located_state=data["state"])
-        entry = access.entry_for_room_token(provider=provider, raw=raw)
-        seat = entry.participant
-        seat.terms_accepted_at = seat.located_confirmed_at = timezone.now()
-        seat.save(update_fields=["terms_accepted_at", "located_confirmed_at"])
-        return redirect("visits:room_visit", provider_slug=provider.slug, token=raw)
-    return render(request, "visits/room.html", {"provider": provider, "form": form},
-                  status=400 if form.is_bound else 200)
+        try:
+            raw = access.room_knock(provider=provider, name=data["name"],
+                                    contact=data["contact"], located_state=data["state"],
+                                    address=client_ip(request))
+        except access.KnockRefused as exc:
+            form.add_error(None, exc.message)
+            status = exc.status
+        else:
+            return redirect("visits:room_visit", provider_slug=provider.slug, token=raw)
+    response = render(request, "visits/room.html", {"provider": provider, "form": form},
+                      status=status)
+    if status == 429:
+        response["Retry-After"] = str(int(access.KNOCK_WINDOW.total_seconds()))
+    return response
 
 
 @never_cache
@@ -277,6 +291,45 @@ def guests(request: HttpRequest, entry: Entry) -> JsonResponse:
 def whiteboard(request: HttpRequest, entry: Entry) -> JsonResponse:
     services.whiteboard_save(entry=entry, png=request.body)
     return JsonResponse({"ok": True})
+
+
+class MeasurementForm(forms.Form):
+    """A capture from the therapist's live view (JSON body), checked at the boundary."""
+
+    participant = forms.IntegerField(min_value=1)
+    exercise = forms.ChoiceField(choices=[(name, name) for name in services.MEASURED_MOTION])
+    side = forms.ChoiceField(choices=MovementMeasurement.Side.choices)
+    peak_deg = forms.FloatField(min_value=0, max_value=200, label="Peak angle")
+    rom_deg = forms.FloatField(min_value=0, max_value=200, label="Range of motion")
+    reps = forms.IntegerField(min_value=0, max_value=1000)
+    partial_reps = forms.IntegerField(min_value=0, max_value=1000, required=False)
+    view_ok = forms.NullBooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data: dict[str, Any] = super().clean() or {}
+        exercise = EXERCISES.get(data.get("exercise", ""))
+        if exercise and data.get("side") == "both" and not exercise.bilateral:
+            self.add_error("side", "Measure one side at a time for this movement.")
+        return data
+
+
+@_keyed
+def measurement_capture(request: HttpRequest, entry: Entry) -> JsonResponse:
+    """The therapist's Capture: store the live view's numbers (host clinicians only)."""
+    form = MeasurementForm(_json_body(request))
+    if not form.is_valid():
+        field, errors = next(iter(form.errors.items()))
+        return JsonResponse({"code": "invalid", "field": field,
+                             "message": f"{form.fields[field].label or field}: {errors[0]}"
+                             if field in form.fields else errors[0]}, status=400)
+    data = form.cleaned_data
+    measurement = services.measurement_capture(entry=entry, data=services.MeasurementInput(
+        participant_id=data["participant"], exercise=data["exercise"], side=data["side"],
+        peak_deg=data["peak_deg"], rom_deg=data["rom_deg"], reps=data["reps"],
+        partial_reps=data["partial_reps"] or 0, view_ok=data["view_ok"]))
+    return JsonResponse({"id": measurement.pk, "label": measurement.label,
+                         "peak_deg": measurement.peak_deg, "rom_deg": measurement.rom_deg,
+                         "reps": measurement.reps}, status=201)
 
 
 @_keyed

@@ -6,11 +6,16 @@
 //
 // Every 2 s the link reads getStats() into the call-quality controller (quality.js) and
 // applies its decisions to the video sender (lower bitrate and resolution, then pause).
+//
+// Each link also carries a "motion" data channel for live pose landmarks (visit/motion.js).
+// It is negotiated (the same id on both sides, no in-band announcement) and opened together
+// with the local tracks, so it rides on the pair's first offer and answer and never starts a
+// negotiation of its own. Unordered, without retransmits: a late frame is worth nothing.
 
 import { QualityController, VIDEO_PROFILES } from "../quality.js";
 
 export class PeerLink {
-  constructor({ me, peer, rtc, stream, send, onChange, onAction, initiator }) {
+  constructor({ me, peer, rtc, stream, send, onChange, onAction, initiator, onMotion = null }) {
     this.pid = peer.pid;
     this.sid = peer.sid;
     this.name = peer.name;
@@ -18,6 +23,8 @@ export class PeerLink {
     this.send = send;
     this.onChange = onChange;
     this.onAction = onAction;
+    this.onMotion = onMotion;
+    this.motion = null;
     this.makingOffer = false;
     this.ignoreOffer = false;
     this.remoteStream = new MediaStream();
@@ -79,6 +86,7 @@ export class PeerLink {
     if (this.tracksAdded || this.closed) return;
     this.tracksAdded = true;
     const pc = this.pc;
+    this.openMotionChannel();
     const offered = pc.getTransceivers().map((t) => t.receiver.track.kind);
     this.stream.getTracks().forEach((track) => pc.addTrack(track, this.stream));
     // Always receive audio and video, even without a camera or microphone here.
@@ -87,6 +95,28 @@ export class PeerLink {
         pc.addTransceiver(kind, { direction: "recvonly" });
       }
     });
+  }
+
+  openMotionChannel() {
+    if (this.motion) return;
+    const channel = this.pc.createDataChannel("motion", { negotiated: true, id: 0, ordered: false, maxRetransmits: 0 });
+    channel.onmessage = (event) => {
+      if (this.onMotion && typeof event.data === "string") this.onMotion(event.data);
+    };
+    this.motion = channel;
+  }
+
+  // Send one landmark frame; false when the channel is not open or is backed up (the frame
+  // is dropped: the next one is newer anyway).
+  sendMotion(text) {
+    const channel = this.motion;
+    if (!channel || channel.readyState !== "open" || channel.bufferedAmount > 64 * 1024) return false;
+    try {
+      channel.send(text);
+    } catch (err) {
+      return false;
+    }
+    return true;
   }
 
   get state() {

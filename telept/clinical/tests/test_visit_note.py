@@ -96,3 +96,23 @@ def test_the_visit_note_of_another_practice_or_for_non_clinicians_is_not_reachab
     assert response.status_code in (403, 404)
     assert response.status_code == 404 or who != "outsider_pt"
     assert not Note.objects.exists()
+
+
+def test_the_clinician_hosts_visit_page_docks_the_note_and_the_patients_page_does_not(cast):
+    from django.test import Client
+
+    from telept.scheduling.links import join_link_issue
+    from telept.visits.tests.helpers import video_visit_now
+
+    visit = video_visit_now(cast)
+    host_page = cast.client("pt").get(f"/visits/appointments/{visit.pk}/open/")
+    html = host_page.content.decode()
+    assert 'data-testid="note-dock"' in html
+    assert f'src="{_visit_note_url(visit)}"' in html
+    front_desk = cast.client("front_desk").get(f"/visits/appointments/{visit.pk}/open/")
+    assert 'data-testid="note-dock"' not in front_desk.content.decode()  # not a clinician
+    patient_url = join_link_issue(appointment=visit, role="patient")
+    patient_page = Client().get(patient_url)
+    assert patient_page.status_code == 200
+    assert 'id="visit"' in patient_page.content.decode()
+    assert 'note-dock' not in patient_page.content.decode()
