@@ -237,6 +237,12 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 MEDIA_ROOT = VAR_DIR / "media"
+# Patients' exercise recordings: private (never under MEDIA_ROOT), served only through an
+# authorised, audited view. A reverse proxy in front needs a body limit of at least the max.
+RECORDINGS_ROOT = Path(env_str("TELEPT_RECORDINGS_DIR", str(VAR_DIR / "recordings")))
+RECORDING_MAX_BYTES = env_int("RECORDING_MAX_MB", 50, minimum=1) * 1024 * 1024
+RECORDING_MAX_SECONDS = env_int("RECORDING_MAX_SECONDS", 120, minimum=5)
+RECORDING_REVIEW_MAX_SECONDS = env_int("RECORDING_REVIEW_MAX_MINUTES", 30, minimum=1) * 60
 
 # E-mail: console by default; SMTP when EMAIL_HOST is set; a file folder with EMAIL_FILE_PATH.
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "TelePT <no-reply@telept.localhost>")

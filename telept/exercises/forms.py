@@ -8,7 +8,7 @@ from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
 from telept.exercises import uploads, vocab
-from telept.exercises.models import ExerciseLog, ProgramItem
+from telept.exercises.models import ExerciseLog, ProgramItem, Recording
 from telept.exercises.services import ExerciseInput, motion_keys
 
 BLANK = [("", "Any")]
@@ -244,3 +244,22 @@ class SessionEndForm(forms.Form):
                            "therapist?", widget=forms.Textarea(attrs={"rows": 2}))
     duration_seconds = forms.IntegerField(required=False, min_value=0, max_value=4 * 3600,
                                           widget=forms.HiddenInput)
+
+
+class RecordingUploadForm(forms.Form):
+    """A recorded set. The file is checked by the service (contents, size, length)."""
+
+    file = forms.FileField(
+        label="Video of your set", allow_empty_file=True,
+        error_messages={"required": "Record your set first, or choose a video file.",
+                        "invalid": "Choose a video file."},
+        widget=forms.FileInput(attrs={"accept": "video/webm,video/mp4,.webm,.mp4"}))
+    side = forms.ChoiceField(choices=Recording.Side.choices, initial=Recording.Side.AUTO,
+                             label="Which side are you exercising?")
+
+
+class RecordingFeedbackForm(forms.Form):
+    feedback = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
+                               label="Feedback for the patient",
+                               help_text="The patient reads this in the portal.")
+    token = forms.CharField(widget=forms.HiddenInput, max_length=500)

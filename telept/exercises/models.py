@@ -283,3 +283,98 @@ class Task(models.Model):
     class Meta:
         ordering = ["done_at", "-created_at", "-id"]
         indexes = [models.Index(fields=["practice", "done_at"], name="extask_practice_open")]
+
+
+class RecordingStorage(FileSystemStorage):
+    """Patients' exercise recordings: under RECORDINGS_ROOT (default VAR_DIR/recordings),
+    outside MEDIA_ROOT, with no URL. Only `exercises:recording_video` serves them, to the
+    patient and their clinicians. Read from settings on each use, so tests can move it."""
+
+    @property
+    def base_location(self) -> str:  # type: ignore[override]
+        root = getattr(settings, "RECORDINGS_ROOT", None)
+        return str(root) if root else os.path.join(settings.VAR_DIR, "recordings")
+
+    @property
+    def location(self) -> str:  # type: ignore[override]
+        return os.path.abspath(self.base_location)
+
+    @property
+    def base_url(self) -> str:  # type: ignore[override]
+        return ""
+
+    def url(self, name: str | None) -> str:
+        raise ValueError("Recordings have no public URL; use exercises:recording_video.")
+
+
+_recording_storage = RecordingStorage()
+
+
+def recording_storage() -> RecordingStorage:
+    return _recording_storage
+
+
+class Recording(models.Model):
+    """A set the patient filmed at home for asynchronous review: the video, the landmarks
+    MediaPipe finds in it server side, the `telept.motion` analysis, and the therapist's
+    feedback. Read it only through `telept.exercises.recordings.selectors`."""
+
+    class Status(models.TextChoices):
+        UPLOADED = "uploaded", "Waiting for analysis"
+        ANALYSING = "analysing", "Being analysed"
+        ANALYSED = "analysed", "Analysed"
+        FAILED = "failed", "Analysis failed"
+
+    class Side(models.TextChoices):
+        AUTO = "auto", "Whichever side the camera sees best"
+        LEFT = "left", "Left"
+        RIGHT = "right", "Right"
+
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE,
+                                related_name="exercise_recordings")
+    practice = models.ForeignKey("practices.Practice", on_delete=models.CASCADE,
+                                 related_name="exercise_recordings")
+    item = models.ForeignKey(ProgramItem, null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="recordings")
+    exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
+    motion_key = models.CharField(max_length=40, help_text="The exercise's telept.motion "
+                                  "name when the set was recorded.")
+    side = models.CharField(max_length=5, choices=Side.choices, default=Side.AUTO)
+    file = models.FileField(storage=recording_storage, upload_to="%Y/%m/", max_length=200)
+    content_type = models.CharField(max_length=20)
+    size = models.PositiveBigIntegerField()
+    duration_seconds = models.FloatField(null=True, blank=True,
+                                         help_text="From the container; None if unstated.")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.UPLOADED)
+    failure_code = models.CharField(max_length=40, blank=True)
+    failure_reason = models.CharField(max_length=300, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    analysis_started_at = models.DateTimeField(null=True, blank=True)
+    analysed_at = models.DateTimeField(null=True, blank=True)
+    analysis = models.JSONField(default=dict, blank=True, help_text="telept.motion's "
+                                "analysis: reps, partial_reps, reps_detail, peak_deg, "
+                                "rom_deg, view_ok, warnings ...")
+    landmarks = models.JSONField(default=dict, blank=True, help_text="fps, width, height, "
+                                 "frames (n x 33 x 4) and times, for the review overlay.")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    feedback = models.TextField(blank=True, max_length=2000)
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="Time spent reviewing, page open to feedback saved, "
+        "measured on the server; summed over reviews and capped per review.")
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [
+            models.Index(fields=["practice", "reviewed_at"], name="recording_practice_review"),
+            models.Index(fields=["patient", "uploaded_at"], name="recording_patient_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Recording {self.pk} of {self.exercise_id}"
+
+    @property
+    def reviewed(self) -> bool:
+        return self.reviewed_at is not None

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from telept.exercises import views
+from telept.exercises.recordings import views as recording_views
 
 app_name = "exercises"
 
@@ -27,4 +28,21 @@ urlpatterns = [
     # Patients
     path("portal/exercises/", views.my_exercises, name="portal"),
     path("portal/exercises/session/", views.session_run, name="session"),
+    # Recordings for asynchronous review: the patient films a set, clinicians review it
+    path("portal/exercises/items/<int:item_id>/record/", recording_views.recording_new,
+         name="recording_new"),
+    path("portal/exercises/recordings/", recording_views.portal_recordings,
+         name="portal_recordings"),
+    path("portal/exercises/recordings/<int:recording_id>/", recording_views.portal_recording,
+         name="portal_recording"),
+    path("exercises/recordings/", recording_views.recordings, name="recordings"),
+    path("exercises/recordings/<int:recording_id>/", recording_views.recording_review,
+         name="recording_review"),
+    path("exercises/recordings/<int:recording_id>/again/", recording_views.recording_reanalyse,
+         name="recording_reanalyse"),
+    path("exercises/recordings/<int:recording_id>/landmarks/",
+         recording_views.recording_landmarks, name="recording_landmarks"),
+    # Clinicians, and the patient whose recording it is
+    path("exercises/recordings/<int:recording_id>/video/", recording_views.recording_video,
+         name="recording_video"),
 ]

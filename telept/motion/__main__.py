@@ -1,4 +1,6 @@
-"""Command line: ``python -m telept.motion analyze FILE --exercise NAME [--side left|right|auto]``.
+"""Command line: ``python -m telept.motion analyze FILE --exercise NAME [--side left|right|auto]``
+and ``python -m telept.motion extract VIDEO [--out FILE]`` (MediaPipe landmarks of a video, in
+the JSON ``analyze`` reads, plus each frame's time in ``times``).
 
 FILE is JSON ``{"fps": 30, "width": 640, "height": 480, "frames": [[[x, y, z, v] x 33], ...]}``.
 The output is the analysis as JSON on stdout. Outside checks depend on this interface: keep the
@@ -40,7 +42,31 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--exercise", required=True, help="exercise name, e.g. squat")
     cmd.add_argument("--side", default="auto", help="left, right or auto (default)")
     cmd.add_argument("--target-rom", type=float, default=None, help="prescribed ROM, degrees")
+    cmd = commands.add_parser("extract", help="find MediaPipe Pose landmarks in a video")
+    cmd.add_argument("video", help="a video file OpenCV can decode (WebM, MP4, ...)")
+    cmd.add_argument("--out", default=None, help="write the JSON here (default: stdout)")
+    cmd.add_argument("--max-seconds", type=float, default=None,
+                     help="stop decoding after this many seconds of video")
     return parser
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from telept.motion.extract import track_video  # lazy: mediapipe is slow to import
+
+    try:
+        track = track_video(path=args.video, max_seconds=args.max_seconds)
+        text = json.dumps(track.to_json(), allow_nan=False)
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+        else:
+            print(text)
+    except MotionInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"error: cannot write {args.out}: {exc.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0
 
 
 def recording_load(*, path: str) -> dict[str, Any]:
@@ -78,6 +104,8 @@ def _finite(value: Any) -> Any:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "extract":
+        return _extract(args)
     try:
         data = recording_load(path=args.file)
         result = analyze(
