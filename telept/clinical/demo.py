@@ -69,14 +69,18 @@ def seed_clinical() -> None:
     pt, pta = actor_for(dana.user), actor_for(jordan.user)
     patient = actor_for(maria.user)
 
-    # Outcome measures: KOOS JR and pain, baseline five weeks ago and a week ago.
+    # Outcome measures: KOOS JR, LEFS and pain, baseline five weeks ago, then since.
     measure_schedule_set(actor=pt, patient_id=maria.pk, code="KOOSJR", at_evaluation=True,
                          every_visits=2, every_days=None)  # due again now: two visits since
     measure_schedule_set(actor=pt, patient_id=maria.pk, code="NPRS", at_evaluation=True,
                          every_visits=None, every_days=14)
+    measure_schedule_set(actor=pt, patient_id=maria.pk, code="LEFS", at_evaluation=True,
+                         every_visits=None, every_days=14)
+    lefs = [[2] * 8 + [1] * 12, [2] * 14 + [3] * 6, [3] * 15 + [2] * 5]  # 28, 46, 55 of 80
     for code, answers, days in (("KOOSJR", [3, 3, 2, 3, 2, 3, 2], 35),
-                                ("NPRS", [7], 35), ("KOOSJR", [2, 2, 1, 2, 1, 2, 1], 7),
-                                ("NPRS", [4], 7)):
+                                ("NPRS", [7], 35), ("LEFS", lefs[0], 35),
+                                ("LEFS", lefs[1], 21), ("KOOSJR", [2, 2, 1, 2, 1, 2, 1], 7),
+                                ("NPRS", [4], 7), ("LEFS", lefs[2], 7)):
         _backdate(measure_response_submit(actor=patient, patient_id=maria.pk, code=code,
                                           answers=answers), days)
 
