@@ -48,6 +48,26 @@ def test_a_pt_starts_the_visit_note_in_the_dock_and_comes_back_to_the_same_draft
     again = client.get(_visit_note_url(visit), **IFRAME)
     assert again["Location"] == reverse("clinical:note_edit", args=[note.pk])
     assert Note.objects.count() == 1
+    # Pressing "Start the note" a second time (a double tap, a second tab) opens it too.
+    twice = client.post(_visit_note_url(visit), {"kind": "daily"}, **IFRAME)
+    assert twice["Location"] == reverse("clinical:note_edit", args=[note.pk])
+    assert Note.objects.count() == 1
+
+
+def test_discarding_in_the_dock_removes_only_this_visits_own_draft(cast):
+    visit = appointment(cast, cast.patient, days_ago=0, status="booked")
+    other = appointment(cast, cast.patient, days_ago=2)
+    client = cast.client("pt")
+    client.post(_visit_note_url(visit), {"kind": "daily"})
+    client.post(_visit_note_url(other), {"kind": "daily"})
+    mine, elsewhere = (Note.objects.get(appointment=visit), Note.objects.get(appointment=other))
+    wrong = client.post(_visit_note_url(visit), {"discard": str(elsewhere.pk)}, **IFRAME)
+    assert wrong["Location"] == _visit_note_url(visit)
+    assert Note.objects.count() == 2  # another note's id changes nothing
+    gone = client.post(_visit_note_url(visit), {"discard": str(mine.pk)}, **IFRAME)
+    assert gone["Location"] == _visit_note_url(visit) and _frameable(gone)
+    assert list(Note.objects.values_list("pk", flat=True)) == [elsewhere.pk]
+    assert client.get(_visit_note_url(visit), **IFRAME).status_code == 200  # start page again
 
 
 def test_after_signing_the_dock_opens_the_signed_note(cast):

@@ -34,16 +34,33 @@ def _detail(note_id: int) -> str:
     return reverse("clinical:note", kwargs={"note_id": note_id})
 
 
+def _visit_note_discard(request: HttpRequest, *, note: Note | None) -> HttpResponse:
+    if note is not None and not note.is_locked and request.POST["discard"] == str(note.pk):
+        services.note_discard(actor=actor_of(request), note_id=note.pk)
+        messages.success(request, "Draft discarded.")
+    return redirect(request.path)
+
+
 @actor_required(CLINICAL_ROLES)
 @zoned
 @dockable
 @require_http_methods(["GET", "POST"])
 def visit_note(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """The note of one visit, docked beside the video: opens the therapist's draft (or the
-    signed note) linked to the visit, or offers to start one from the practice template."""
+    signed note) linked to the visit, or offers to start one from the practice template.
+
+    Docked, "Discard draft" posts here (`discard`: the draft's id) so the dock comes back to
+    this start page instead of the chart, which may not be framed. Only the draft the dock
+    opens (this therapist's, linked to this visit) is discarded; another id changes nothing.
+    """
     actor = actor_of(request)
     appointment, note, needs_eval = selectors.visit_note_context(
         actor=actor, appointment_id=appointment_id)
+    if request.method == "POST" and "discard" in request.POST:
+        return _visit_note_discard(request, note=note)
+    if request.method == "POST" and note is not None and not note.is_locked \
+            and note.author_id == actor.user_id:
+        return redirect("clinical:note_edit", note_id=note.pk)  # a second press: same draft
     if request.method == "POST":
         try:
             note = services.note_create(actor=actor, patient_id=appointment.patient_id,
