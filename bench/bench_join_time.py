@@ -1,7 +1,12 @@
 """Join time: an admitted patient opens the visit page again -> first decoded remote video
 frame, two headless Chromium pages (fake camera) on loopback, the therapist staying in the
-call. Median of 10 runs, with the parts: page load to device check ready, and the click on
-"Join" to the first remote frame. Figures only; no assertions.
+call. Median of 10 runs.
+
+Timed inside the patient's page (performance.now(), from navigation start): the page clicks
+"Join" itself the moment the device check is ready, so the figure is the system's time
+without a person's reaction time and without the test driver's round trips (which added
+~300 ms when the click came from Playwright). Parts: navigation -> devices ready, and the
+click -> the first remote frame. Figures only; no assertions.
 
     .venv/bin/python bench/bench_join_time.py
 """
@@ -10,23 +15,33 @@ from __future__ import annotations
 
 import statistics
 import sys
-import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RUNS = 10
 
-FIRST_FRAME_JS = """() => new Promise((resolve) => {
-  const check = () => {
+# Wait for the device check, click Join at once, resolve with the in-page times.
+JOIN_AND_FIRST_FRAME_JS = """new Promise((resolve) => {
+  if (!location.pathname.includes('/p/') && !location.pathname.includes('/join/')) return;
+  const times = {};
+  const frame = () => {
     const video = document.querySelector('[data-testid=remote-video]');
-    if (video && video.getVideoPlaybackQuality().totalVideoFrames > 0) resolve(performance.now());
-    else if (video && video.requestVideoFrameCallback)
-      video.requestVideoFrameCallback(() => resolve(performance.now()));
-    else setTimeout(check, 10);
+    if (video && video.getVideoPlaybackQuality().totalVideoFrames > 0) {
+      times.frame = performance.now(); resolve(times);
+    } else setTimeout(frame, 5);
   };
-  check();
-})"""
+  const ready = () => {
+    const status = document.querySelector('#device-status');
+    const button = document.querySelector('[data-testid=join]');
+    if (status && !status.textContent.startsWith('Asking') && button && !button.disabled) {
+      times.devices = performance.now();
+      button.click();
+      frame();
+    } else setTimeout(ready, 5);
+  };
+  ready();
+}).then((times) => { window.__joinTimes = times; })"""
 
 
 def main() -> None:
@@ -56,20 +71,15 @@ def main() -> None:
             totals, loads, calls = [], [], []
             for _ in range(RUNS):
                 patient.context.close()
-                started = time.perf_counter()
-                patient = patient_browser.new_context().new_page()
+                context = patient_browser.new_context()
+                context.add_init_script(JOIN_AND_FIRST_FRAME_JS)  # every document, from its start
+                patient = context.new_page()
                 patient.goto(links["patient_url"])
-                join_clicked = None
-                patient.wait_for_function(
-                    "() => !document.querySelector('#device-status').textContent"
-                    ".startsWith('Asking')", timeout=20_000)
-                join_clicked = time.perf_counter()
-                patient.click("[data-testid=join]")
-                patient.wait_for_function(FIRST_FRAME_JS, timeout=30_000, polling=10)
-                done = time.perf_counter()
-                totals.append(done - started)
-                loads.append(join_clicked - started)
-                calls.append(done - join_clicked)
+                times = patient.wait_for_function("() => window.__joinTimes", timeout=30_000,
+                                                  polling=50).json_value()
+                totals.append(times["frame"] / 1000)
+                loads.append(times["devices"] / 1000)
+                calls.append((times["frame"] - times["devices"]) / 1000)
                 expect_state(patient, "connected")
             therapist_browser.close()
             patient_browser.close()
@@ -82,6 +92,7 @@ def main() -> None:
           f"(min {min(totals) * 1000:.0f}, max {max(totals) * 1000:.0f})")
     print(f"    page open -> devices ready             {ms(loads):7.0f} ms")
     print(f"    'Join' click -> first remote frame      {ms(calls):7.0f} ms")
+    print("  (clicked by the page itself as soon as it could be: no reaction time; goal 1500 ms)")
 
 
 if __name__ == "__main__":

@@ -148,6 +148,7 @@ async function join() {
     consent: $("consent-agree") ? $("consent-agree").checked : false,
     signer: value("consent-signer"),
     relation: value("consent-relation") || "self",
+    relay: config.forceRelay,
   });
   if (!ok) {
     $("ready-error").textContent = data.message || "Something went wrong; please try again.";
@@ -163,7 +164,7 @@ async function join() {
   signaling.addEventListener("message", (event) => onMessage(event.detail));
   signaling.addEventListener("drop", onDrop);
   signaling.addEventListener("refused", (event) => finish(event.detail.message));
-  await signaling.connect();
+  await signaling.connect(data.ticket || null);
   setInterval(sampleQuality, 2000);
   setInterval(tickTimer, 1000);
 }

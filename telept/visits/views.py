@@ -275,7 +275,10 @@ def ready(request: HttpRequest, entry: Entry) -> JsonResponse:
                                consent=body.get("consent") is True,
                                signer=str(body.get("signer", ""))[:150],
                                signer_relation=str(body.get("relation", "self"))[:50])
-    return JsonResponse({"ok": True})
+    # The first WebSocket ticket comes with the answer: joining saves a round trip.
+    relay = bool(settings.DEBUG and body.get("relay"))
+    return JsonResponse({"ok": True, "ticket": access.ws_ticket_issue(entry=entry,
+                                                                       force_relay=relay)})
 
 
 @_keyed

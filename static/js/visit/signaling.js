@@ -37,12 +37,14 @@ export class Signaling extends EventTarget {
     return body;
   }
 
-  async connect() {
+  // `preissued`: a ticket that came with another answer (the pre-join "ready" gives one, so
+  // the first connection skips a round trip); reconnections always fetch a fresh one.
+  async connect(preissued = null) {
     clearTimeout(this.timer);
     if (this.final) return;
-    let issued;
+    let issued = preissued;
     try {
-      issued = await this.ticket();
+      if (!issued) issued = await this.ticket();
     } catch (err) {
       if (err.final && err.code !== "ticket_refused") {
         this.final = true;

@@ -58,6 +58,10 @@ def test_a_patient_without_consent_signs_it_on_the_pre_join_page(cast):
     ok = client.post(config["readyUrl"], {"state": "NJ", "consent": True, "signer": "Pat Doe"},
                      content_type="application/json")
     assert ok.status_code == 200
+    # The answer carries the first WebSocket ticket (joining saves a round trip).
+    issued = ok.json()["ticket"]
+    assert issued["wsPath"] == f"/ws/visits/{config['visit']}/"
+    assert access.ws_ticket_check(raw=issued["ticket"], visit_id=config["visit"]) == config["pid"]
     consent = Consent.objects.get(patient=cast.patient, kind="telehealth")
     assert (consent.signed_by, consent.version) == ("Pat Doe", "2026-01")
     assert AuditEvent.objects.filter(object_type="Consent", patient_id=cast.patient.pk).exists()
