@@ -7,6 +7,9 @@
 // the skeleton, the live angle and the camera's rep count are shown, and each counted rep adds
 // one to the reps field as a tap would (the patient can still correct it). Off by default; no
 // picture or landmark leaves the device. The motion kit is imported only when it is needed.
+// What the camera measured (the analyser's summary: movement, side, peak and arc in degrees,
+// reps, view check) goes into the exercise's hidden camera_* fields and is saved with the
+// session, for the therapist's range-of-motion trend.
 
 document.body.classList.add("hep-ready");
 
@@ -131,6 +134,9 @@ const SEEN_HINT = "The camera sees you. Start when ready.";
 // The camera-placement hint looks at the last few seconds only (and at least a few frames).
 const PLACEMENT_WINDOW_S = 3;
 const PLACEMENT_FRAMES = 5;
+// The hidden camera fields are refreshed at most this often (and on each rep, stop and save).
+const RECORD_EVERY_S = 1;
+const MAX_DEG = 200;
 
 let motionKit = null;
 function loadMotionKit() {
@@ -149,8 +155,32 @@ function cameraTools(step, box, { addRep, say }) {
   const repsOut = box.querySelector("[data-hep-camera-reps]");
   const hint = box.querySelector("[data-hep-camera-hint]");
   const motionKey = box.dataset.motion;
-  let session = null; // {stream, tracker}, while the camera is on
+  const fields = Object.fromEntries(
+    ["exercise", "side", "peak_deg", "rom_deg", "reps", "view_ok"].map(
+      (k) => [k, step.querySelector(`input[name$='-camera_${k}']`)]));
+  let session = null; // {stream, tracker, run}, while the camera is on
   let starting = false;
+  let saved = null; // {run, reps}: the camera run whose summary is in the form
+
+  // Put a run's summary in the hidden fields. Of several runs (camera off and on again) the
+  // form keeps the one that counted the most reps. Values the server would refuse are left
+  // empty rather than sent.
+  function record(run) {
+    if (!run || !run.analyzer || !run.analyzer.frames || !fields.exercise) return;
+    let summary;
+    try { summary = run.analyzer.summary(); } catch { return; }
+    if (saved && saved.run !== run && summary.reps < saved.reps) return;
+    saved = { run, reps: summary.reps };
+    const inRange = (v) => Number.isFinite(v) && v >= 0 && v <= MAX_DEG;
+    const degrees = inRange(summary.peak_deg) && inRange(summary.rom_deg);
+    const values = {
+      exercise: motionKey, side: summary.side, reps: String(summary.reps),
+      peak_deg: degrees ? String(summary.peak_deg) : "",
+      rom_deg: degrees ? String(summary.rom_deg) : "",
+      view_ok: String(Boolean(summary.view_ok)),
+    };
+    for (const [k, input] of Object.entries(fields)) if (input) input.value = values[k];
+  }
 
   loadMotionKit().then((kit) => {
     if (!kit.EXERCISES[motionKey] || !kit.poseSupported()) box.hidden = true;
@@ -160,6 +190,7 @@ function cameraTools(step, box, { addRep, say }) {
 
   function stop() {
     if (!session) return;
+    record(session.run);
     session.tracker?.stop();
     session.stream.getTracks().forEach((track) => track.stop());
     video.srcObject = null;
@@ -188,11 +219,11 @@ function cameraTools(step, box, { addRep, say }) {
         box.dataset.poseState = "off";
         return;
       }
-      session = { stream, tracker: null };
+      session = { stream, tracker: null, run: { analyzer: null, recordedAt: -Infinity } };
       video.srcObject = stream;
       await video.play();
       tell("Loading the movement tracker…");
-      const track = makeTrack(kit);
+      const track = makeTrack(kit, session.run);
       const tracker = await kit.createPoseTracker(video, track, {
         onError: (error) => {
           console.warn("camera rep counting:", error);
@@ -226,7 +257,7 @@ function cameraTools(step, box, { addRep, say }) {
   }
 
   // Per frame: analyse, draw, show the angle and count, fill the form on each counted rep.
-  function makeTrack(kit) {
+  function makeTrack(kit, run) {
     const ex = kit.EXERCISES[motionKey];
     let analyzer = null;
     let placement = null;
@@ -255,7 +286,7 @@ function cameraTools(step, box, { addRep, say }) {
       if (hint.textContent !== SEEN_HINT && t - lastSeen > 2) tell(SEEN_HINT);
       lastSeen = t;
       const size = { exercise: motionKey, width: video.videoWidth, height: video.videoHeight };
-      analyzer ??= new kit.LiveAnalyzer(size);
+      if (!analyzer) analyzer = run.analyzer = new kit.LiveAnalyzer(size);
       if (!placement || (t - placementFrom > PLACEMENT_WINDOW_S
                          && placement.frames >= PLACEMENT_FRAMES)) {
         if (placement) placementHint(placement.viewCheck());
@@ -273,6 +304,10 @@ function cameraTools(step, box, { addRep, say }) {
         addRep();
         if (say) say.textContent = `Rep ${u.reps}`;
       }
+      if (u.rep_counted || t - run.recordedAt >= RECORD_EVERY_S) {
+        run.recordedAt = t;
+        record(run);
+      }
       if (u.partial_reps > partials) {
         partials = u.partial_reps;
         tell("That one stopped short of the full movement, so it was not counted.");
@@ -288,6 +323,7 @@ function cameraTools(step, box, { addRep, say }) {
   }
 
   toggle.addEventListener("change", () => (toggle.checked ? start() : stop()));
+  step.closest("form")?.addEventListener("submit", () => record(session?.run));
   step.addEventListener("hep:leave", stop);
   window.addEventListener("pagehide", stop);
 }

@@ -9,7 +9,7 @@ from django.core.files.uploadedfile import UploadedFile
 
 from telept.exercises import uploads, vocab
 from telept.exercises.models import ExerciseLog, ProgramItem, Recording
-from telept.exercises.services import ExerciseInput, motion_keys
+from telept.exercises.services import CameraInput, ExerciseInput, LogInput, motion_keys
 
 BLANK = [("", "Any")]
 EQUIPMENT_FILTER = [("", "Any"), (vocab.NO_EQUIPMENT, "No equipment"),
@@ -210,8 +210,20 @@ class ProgramStatusForm(forms.Form):
                                        label="New baseline pain (0-10)")
 
 
+CAMERA_FIELDS = ("camera_exercise", "camera_side", "camera_peak_deg", "camera_rom_deg",
+                 "camera_reps", "camera_view_ok")
+CAMERA_REFUSED = ("The camera's measurement of this exercise could not be used, so it was "
+                  "left out. Check your answers and save again.")
+
+
 class SessionLogForm(forms.Form):
-    """One exercise of a session (the item is fixed by the page, not chosen)."""
+    """One exercise of a session (the item is fixed by the page, not chosen).
+
+    The `camera_*` fields are hidden: static/js/hep.js fills them from the on-device
+    analyser when the patient used the camera. A bad value there is not the patient's to
+    fix: the form refuses it with one message on the exercise and renders the fields empty
+    (`camera_refused`), so saving again keeps the rest without the measurement.
+    """
 
     item_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**62)
     status = forms.ChoiceField(choices=ExerciseLog.Status.choices, widget=forms.RadioSelect,
@@ -225,12 +237,67 @@ class SessionLogForm(forms.Form):
                                   label="Pain right now (0 = none, 10 = worst)")
     difficulty = forms.ChoiceField(choices=ExerciseLog.Difficulty.choices, required=False,
                                    widget=forms.RadioSelect, label="How hard was it?")
+    camera_exercise = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
+    camera_side = forms.ChoiceField(required=False, widget=forms.HiddenInput,
+                                    choices=[("", ""), ("left", "left"), ("right", "right")])
+    camera_peak_deg = forms.FloatField(required=False, min_value=0, max_value=200,
+                                       widget=forms.HiddenInput)
+    camera_rom_deg = forms.FloatField(required=False, min_value=0, max_value=200,
+                                      widget=forms.HiddenInput)
+    camera_reps = forms.IntegerField(required=False, min_value=0, max_value=1000,
+                                     widget=forms.HiddenInput)
+    camera_view_ok = forms.ChoiceField(required=False, widget=forms.HiddenInput,
+                                       choices=[("", ""), ("true", "true"), ("false", "false")])
+
+    def __init__(self, *args: Any, motion_keys: dict[int, str] | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.motion_keys = motion_keys
+        self.camera_refused = False
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("status") and data["status"] != "skipped" and data.get("pain") is None:
             self.add_error("pain", "Rate your pain now, from 0 to 10.")
+        self._camera_check(data)
         return data
+
+    def _camera_check(self, data: dict[str, Any]) -> None:
+        bad = any(name in self.errors for name in CAMERA_FIELDS)
+        given = any(data.get(name) not in (None, "") for name in CAMERA_FIELDS)
+        if not bad and given:
+            wanted = (self.motion_keys or {}).get(data.get("item_id") or 0)
+            bad = (not data.get("camera_exercise") or not data.get("camera_side")
+                   or data.get("camera_reps") is None
+                   or (data.get("camera_peak_deg") is None) != (data.get("camera_rom_deg")
+                                                                is None)
+                   or (self.motion_keys is not None and data["camera_exercise"] != wanted))
+        if bad:
+            for name in CAMERA_FIELDS:
+                self.errors.pop(name, None)
+                data.pop(name, None)
+            self.camera_refused = True
+            self.add_error(None, CAMERA_REFUSED)
+
+    def camera_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in CAMERA_FIELDS]
+
+    def camera(self) -> CameraInput | None:
+        data = self.cleaned_data
+        if self.camera_refused or not data.get("camera_exercise"):
+            return None
+        view = data.get("camera_view_ok")
+        return CameraInput(exercise=data["camera_exercise"], side=data["camera_side"],
+                           reps=data["camera_reps"], peak_deg=data.get("camera_peak_deg"),
+                           rom_deg=data.get("camera_rom_deg"),
+                           view_ok=None if not view else view == "true")
+
+    def to_input(self) -> LogInput:
+        data = self.cleaned_data
+        return LogInput(item_id=data["item_id"], status=data["status"], pain=data.get("pain"),
+                        difficulty=data.get("difficulty", ""),
+                        sets_done=data.get("sets_done"), reps_done=data.get("reps_done"),
+                        camera=self.camera())
 
 
 SessionLogFormSet = forms.formset_factory(SessionLogForm, extra=0, max_num=60,

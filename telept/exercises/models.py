@@ -249,12 +249,38 @@ class ExerciseLog(models.Model):
                                             validators=[MaxValueValidator(10)])
     difficulty = models.CharField(max_length=5, choices=Difficulty.choices, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
+    # What "Use my camera" measured on the patient's device during this exercise (the
+    # LiveAnalyzer's summary). An estimate from one camera: about 5-7 degrees in a good
+    # view. `camera_exercise` blank = the camera was not used; then every camera field is
+    # empty (a constraint holds it).
+    camera_exercise = models.CharField(max_length=40, blank=True, help_text="The "
+                                       "telept.motion name the camera measured.")
+    camera_side = models.CharField(max_length=5, blank=True,
+                                   choices=[("left", "Left"), ("right", "Right")])
+    camera_peak_deg = models.FloatField(null=True, blank=True,
+                                        help_text="Largest angle reached, degrees.")
+    camera_rom_deg = models.FloatField(null=True, blank=True,
+                                       help_text="Arc moved, degrees.")
+    camera_reps = models.PositiveSmallIntegerField(null=True, blank=True)
+    camera_view_ok = models.BooleanField(null=True, blank=True,
+                                         help_text="The camera saw the plane of the movement.")
 
     class Meta:
         ordering = ["session_id", "order", "id"]
         constraints = [
             models.CheckConstraint(condition=Q(pain__isnull=True) | Q(pain__lte=10),
                                    name="exercise_log_pain_0_10"),
+            models.CheckConstraint(
+                condition=(Q(camera_peak_deg__isnull=True)
+                           | Q(camera_peak_deg__gte=0, camera_peak_deg__lte=200))
+                & (Q(camera_rom_deg__isnull=True)
+                   | Q(camera_rom_deg__gte=0, camera_rom_deg__lte=200)),
+                name="exercise_log_camera_degrees_0_200"),
+            models.CheckConstraint(
+                condition=~Q(camera_exercise="") | Q(
+                    camera_side="", camera_peak_deg__isnull=True, camera_rom_deg__isnull=True,
+                    camera_reps__isnull=True, camera_view_ok__isnull=True),
+                name="exercise_log_camera_fields_need_exercise"),
         ]
 
 

@@ -18,18 +18,20 @@ from django.utils import timezone
 from telept.accounts.actor import Actor
 from telept.accounts.roles import Role
 from telept.audit.services import audit_record
-from telept.exercises import adherence, vocab
+from telept.exercises import adherence, rom_trend, vocab
 from telept.exercises.models import (
     Exercise,
     ExerciseLog,
     ExerciseSession,
     Program,
     ProgramItem,
+    Recording,
     Task,
 )
 from telept.lib.errors import NotFound, PermissionDenied
 from telept.patients.models import Patient
 from telept.patients.selectors import patient_scope
+from telept.visits.selectors import movement_measurements_for_patient
 
 # Who prescribes, reads and follows up home programs.
 CLINICIANS = frozenset({Role.ADMIN, Role.PT, Role.PTA})
@@ -234,6 +236,93 @@ def progress_for(*, actor: Actor, patient_id: int, now: dt.datetime | None = Non
         days_inactive=adherence.days_inactive(today=today, last_activity=last,
                                               program_start=program.start_date),
         chart=chart, sessions=sessions)
+
+
+# --- range of motion ----------------------------------------------------------------------
+
+ROM_WINDOW_DAYS = 180
+ROM_ROWS_MAX = 500  # per source, newest first
+
+
+@dataclass(frozen=True)
+class RomTrend:
+    patient: Patient
+    since: dt.datetime
+    series: list[rom_trend.RomSeries]
+
+
+def _number(value: object) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
+def _home_points(actor: Actor, patient: Patient, since: dt.datetime) -> list[rom_trend.RomPoint]:
+    rows = (ExerciseLog.objects
+            .filter(session__program__in=program_scope(actor=actor),
+                    session__patient_id=patient.pk, session__completed_at__gte=since,
+                    camera_rom_deg__isnull=False)
+            .exclude(camera_exercise="")
+            .order_by("-session__completed_at", "-id")
+            .values_list("pk", "session__completed_at", "camera_exercise", "camera_side",
+                         "camera_rom_deg", "camera_peak_deg", "camera_view_ok")[:ROM_ROWS_MAX])
+    return [rom_trend.RomPoint(at=at, exercise=ex, side=side, rom_deg=rom, peak_deg=peak,
+                               view_ok=ok, source="home", ref=pk)
+            for pk, at, ex, side, rom, peak, ok in rows]
+
+
+def _recording_points(actor: Actor, patient: Patient,
+                      since: dt.datetime) -> list[rom_trend.RomPoint]:
+    # Imported here: telept.exercises.recordings.selectors imports this module.
+    from telept.exercises.recordings.selectors import recording_scope
+
+    rows = (recording_scope(actor=actor)
+            .filter(patient_id=patient.pk, status=Recording.Status.ANALYSED,
+                    uploaded_at__gte=since)
+            .order_by("-uploaded_at", "-id")
+            .values_list("pk", "uploaded_at", "motion_key", "side", "analysis")[:ROM_ROWS_MAX])
+    points = []
+    for pk, at, motion_key, side, analysis in rows:
+        found = analysis if isinstance(analysis, dict) else {}
+        rom = _number(found.get("rom_deg"))
+        if rom is None:
+            continue  # no rep was counted: no arc to chart
+        view_ok = found.get("view_ok")
+        points.append(rom_trend.RomPoint(
+            at=at, exercise=str(found.get("exercise") or motion_key),
+            side=str(found.get("side") or side), rom_deg=rom,
+            peak_deg=_number(found.get("peak_deg")),
+            view_ok=view_ok if isinstance(view_ok, bool) else None, source="recording",
+            ref=pk))
+    return points
+
+
+def _visit_points(patient: Patient, since: dt.datetime) -> list[rom_trend.RomPoint]:
+    rows = movement_measurements_for_patient(patient_id=patient.pk, since=since)
+    return [rom_trend.RomPoint(at=m.captured_at, exercise=m.exercise, side=m.side,
+                               rom_deg=m.rom_deg, peak_deg=m.peak_deg, view_ok=m.view_ok,
+                               source="visit", ref=m.pk)
+            for m in rows[-ROM_ROWS_MAX:]]
+
+
+def rom_trend_for(*, actor: Actor, patient_id: int,
+                  now: dt.datetime | None = None) -> RomTrend:
+    """The patient's range of motion per movement over the last 180 days, from home
+    sessions with the camera, analysed recordings and video-visit captures. Scoped like
+    the program (a patient reads only their own; another practice's patient is not found)
+    and audited once, naming every record shown."""
+    patient = program_patient(actor=actor, patient_id=patient_id)
+    since = (now or timezone.now()) - dt.timedelta(days=ROM_WINDOW_DAYS)
+    home = _home_points(actor, patient, since)
+    recordings = _recording_points(actor, patient, since)
+    visits = _visit_points(patient, since)
+    audit_record(actor=actor, action="read", object_type="RangeOfMotion",
+                 patient_id=patient.pk,
+                 detail={"home_logs": [p.ref for p in home],
+                         "recordings": [p.ref for p in recordings],
+                         "measurements": [p.ref for p in visits]})
+    return RomTrend(patient=patient, since=since,
+                    series=rom_trend.rom_series([*home, *recordings, *visits]))
 
 
 @dataclass(frozen=True)

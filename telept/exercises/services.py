@@ -5,6 +5,7 @@ runs in one transaction and is audited in it."""
 from __future__ import annotations
 
 import datetime as dt
+import math
 import secrets
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -355,6 +356,18 @@ def program_set_status(*, actor: Actor, program_id: int, action: str, reason: st
 # --- the patient's sessions and the safety stop -------------------------------------------
 
 @dataclass(frozen=True, kw_only=True)
+class CameraInput:
+    """What "Use my camera" measured on the patient's device during one exercise."""
+
+    exercise: str
+    side: str
+    reps: int
+    peak_deg: float | None = None
+    rom_deg: float | None = None
+    view_ok: bool | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
 class LogInput:
     item_id: int
     status: str
@@ -362,6 +375,7 @@ class LogInput:
     difficulty: str = ""
     sets_done: int | None = None
     reps_done: int | None = None
+    camera: CameraInput | None = None
 
 
 @dataclass(frozen=True)
@@ -375,7 +389,52 @@ class SessionResult:
         return self.decision.stop
 
 
-def _log_clean(log: LogInput, items: dict[int, ProgramItem]) -> dict[str, Any]:
+CAMERA_SIDES = ("left", "right")
+MAX_CAMERA_DEG = 200.0
+MAX_CAMERA_REPS = 1000
+NO_CAMERA: dict[str, Any] = {"camera_exercise": "", "camera_side": "", "camera_peak_deg": None,
+                             "camera_rom_deg": None, "camera_reps": None,
+                             "camera_view_ok": None}
+
+
+def _degrees(value: object) -> bool:
+    return (isinstance(value, int | float) and not isinstance(value, bool)
+            and math.isfinite(value) and 0 <= value <= MAX_CAMERA_DEG)
+
+
+def camera_clean(camera: CameraInput | None, item: ProgramItem, *, status: str,
+                 index: int = 0) -> dict[str, Any]:
+    """The log row's camera fields. The movement must be the item's exercise's, the side
+    left or right, degrees finite within 0..200 (peak and arc given together) and reps
+    0..1000; anything else is refused whole. A skipped exercise keeps no measurement."""
+    if camera is None or status == ExerciseLog.Status.SKIPPED:
+        return dict(NO_CAMERA)
+
+    def refuse(why: str) -> DomainError:
+        return DomainError("invalid_camera", f"Exercise {index + 1}: the camera's "
+                           f"measurement {why}.", field="camera")
+
+    if not camera.exercise or camera.exercise != item.exercise.motion_key:
+        raise refuse("is of another movement")
+    if camera.side not in CAMERA_SIDES:
+        raise refuse("names no side")
+    if isinstance(camera.reps, bool) or not isinstance(camera.reps, int) \
+            or not 0 <= camera.reps <= MAX_CAMERA_REPS:
+        raise refuse(f"counts reps outside 0 to {MAX_CAMERA_REPS}")
+    if (camera.peak_deg is None) != (camera.rom_deg is None):
+        raise refuse("gives a peak angle without an arc, or an arc without a peak")
+    for value in (camera.peak_deg, camera.rom_deg):
+        if value is not None and not _degrees(value):
+            raise refuse(f"is outside 0 to {MAX_CAMERA_DEG:.0f} degrees")
+    if camera.view_ok is not None and not isinstance(camera.view_ok, bool):
+        raise refuse("has an unknown view check")
+    return {"camera_exercise": camera.exercise, "camera_side": camera.side,
+            "camera_peak_deg": None if camera.peak_deg is None else round(camera.peak_deg, 1),
+            "camera_rom_deg": None if camera.rom_deg is None else round(camera.rom_deg, 1),
+            "camera_reps": camera.reps, "camera_view_ok": camera.view_ok}
+
+
+def _log_clean(log: LogInput, items: dict[int, ProgramItem], index: int = 0) -> dict[str, Any]:
     if log.item_id not in items:
         raise DomainError("unknown_item", "That exercise is not in your program.",
                           field="item_id")
@@ -394,9 +453,11 @@ def _log_clean(log: LogInput, items: dict[int, ProgramItem]) -> dict[str, Any]:
         if value is not None and not 0 <= value <= high:
             raise DomainError("invalid", f"{name.replace('_', ' ')} must be from 0 to {high}.",
                               field=name)
-    return {"item": items[log.item_id], "exercise_id": items[log.item_id].exercise_id,
+    item = items[log.item_id]
+    return {"item": item, "exercise_id": item.exercise_id,
             "status": log.status, "pain": log.pain, "difficulty": log.difficulty,
-            "sets_done": log.sets_done, "reps_done": log.reps_done}
+            "sets_done": log.sets_done, "reps_done": log.reps_done,
+            **camera_clean(log.camera, item, status=log.status, index=index)}
 
 
 def _assignee(program: Program) -> int | None:
@@ -417,7 +478,9 @@ def session_record(*, actor: Actor, logs: list[LogInput], fall_reported: bool = 
 
     The program row is locked (`select_for_update`) so that two sessions sent together
     agree on the baseline pain. When the safety rules stop the program it is paused, the
-    patient is told to stop and call, and a task goes to the prescriber.
+    patient is told to stop and call, and a task goes to the prescriber. Every log, with
+    its camera measurement, is checked before anything is written: one bad value refuses
+    the whole session.
     """
     if not actor.is_patient or actor.patient_id is None:
         raise PermissionDenied("Only the patient logs their own exercise sessions.")
@@ -436,8 +499,8 @@ def session_record(*, actor: Actor, logs: list[LogInput], fall_reported: bool = 
     if duration_seconds is not None and not 0 <= duration_seconds <= MAX_SESSION_SECONDS:
         raise DomainError("invalid", "A session lasts at most four hours.",
                           field="duration_seconds")
-    items = {i.pk: i for i in program.items.all()}
-    cleaned = [_log_clean(log, items) for log in logs]
+    items = {i.pk: i for i in program.items.select_related("exercise")}
+    cleaned = [_log_clean(log, items, n) for n, log in enumerate(logs)]
     if len({c["item"].pk for c in cleaned}) != len(cleaned):
         raise DomainError("duplicate_item", "Log each exercise once per session.",
                           field="item_id")
@@ -456,7 +519,8 @@ def session_record(*, actor: Actor, logs: list[LogInput], fall_reported: bool = 
         [ExerciseLog(session=session, order=n, **c) for n, c in enumerate(cleaned)])
     audit_record(actor=actor, action="create", object_type="ExerciseSession",
                  object_id=session.pk, patient_id=patient.pk,
-                 detail={"logs": len(cleaned), "stopped": decision.stop})
+                 detail={"logs": len(cleaned), "stopped": decision.stop,
+                         "camera": sum(1 for c in cleaned if c["camera_exercise"])})
     if decision.stop:
         _safety_stop(actor, program, decision, now)
     return SessionResult(session=session, decision=decision,

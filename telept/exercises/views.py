@@ -250,10 +250,11 @@ def program_print(request: HttpRequest, program_id: int) -> HttpResponse:
 
 @actor_required(CLINICIANS)
 def progress(request: HttpRequest, patient_id: int) -> HttpResponse:
-    data = selectors.progress_for(actor=request.actor,  # type: ignore[attr-defined]
-                                  patient_id=patient_id)
-    return render(request, "exercises/progress.html", {"progress": data,
-                                                        "patient": data.patient})
+    actor = request.actor  # type: ignore[attr-defined]
+    data = selectors.progress_for(actor=actor, patient_id=patient_id)
+    return render(request, "exercises/progress.html", {
+        "progress": data, "patient": data.patient,
+        "rom": selectors.rom_trend_for(actor=actor, patient_id=patient_id)})
 
 
 @actor_required(CLINICIANS)
@@ -300,13 +301,15 @@ def session_run(request: HttpRequest) -> HttpResponse:
         return redirect("exercises:portal")
     items = list(program.items.all())
     logs = SessionLogFormSet(request.POST or None, prefix="logs",
-                             initial=[{"item_id": i.pk} for i in items])
+                             initial=[{"item_id": i.pk} for i in items],
+                             form_kwargs={"motion_keys": {i.pk: i.exercise.motion_key
+                                                          for i in items}})
     end = SessionEndForm(request.POST or None)
     error = ""
     if request.method == "POST" and logs.is_valid() and end.is_valid():
         try:
             result = services.session_record(
-                actor=actor, logs=[services.LogInput(**f.cleaned_data) for f in logs.forms],
+                actor=actor, logs=[f.to_input() for f in logs.forms],
                 program_id=program.pk, **end.cleaned_data)
         except DomainError as exc:
             if isinstance(exc, NotFound):

@@ -7,12 +7,14 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from telept.accounts.actor import Actor, NoMembership, actor_for
 from telept.accounts.middleware import SESSION_MFA_OK
 from telept.audit.services import audit_record
 from telept.lib.errors import NotFound, PermissionDenied
+from telept.patients.models import Patient
 from telept.scheduling.models import Appointment
 from telept.visits import services
 from telept.visits.models import (
@@ -143,3 +145,25 @@ def movement_measurements(*, appointment: Appointment | None) -> list[dict[str, 
             rows.append({"label": f"{m.label}, arc moved", "value": m.rom_deg,
                          "unit": "degrees", "captured_at": m.captured_at})
     return rows
+
+
+def movement_measurements_for_patient(*, patient_id: int,
+                                      since: dt.datetime | None = None
+                                      ) -> list[MovementMeasurement]:
+    """The patient's movement measurements from video visits, oldest first (for the
+    range-of-motion trend). Read-only and not audited: it takes no actor, so the caller
+    passes a patient it has already scoped to the actor, and audits what it shows.
+
+    A measurement belongs to the measured seat's patient, or, when that seat names none
+    (a link without a patient record), to the patient of the visit's appointment — as
+    `services.measurement_capture` audits it. Only the patient's own practice's visits.
+    """
+    rows = (MovementMeasurement.objects
+            .filter(Q(participant__patient_id=patient_id)
+                    | Q(participant__patient__isnull=True,
+                        visit__appointment__patient_id=patient_id))
+            .filter(visit__practice_id=Subquery(
+                Patient.objects.filter(pk=patient_id).values("practice_id")[:1])))
+    if since is not None:
+        rows = rows.filter(captured_at__gte=since)
+    return list(rows.order_by("captured_at", "id"))

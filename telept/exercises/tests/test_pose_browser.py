@@ -5,6 +5,8 @@ body.
 
 Software GL takes seconds a frame, so this waits for a few frames and times nothing. The
 patient is one of its own (a new portal login and program), so no other test's data moves.
+The camera's summary fills the exercise's hidden camera fields, and saving the session keeps
+it on the log row (a still photo does no rep: a count of 0 and no angle).
 """
 
 from __future__ import annotations
@@ -130,6 +132,23 @@ def test_the_home_session_tracks_a_person_with_the_camera_on_the_device(
                        return {w: c.width, h: c.height}; }""")
         camera.get_by_label("Use my camera to count reps").uncheck()
         expect(camera).to_have_attribute("data-pose-state", "off")
+        hidden: dict[str, str] = page.evaluate(
+            """(el) => Object.fromEntries([...el.closest("[data-hep-step]")
+                 .querySelectorAll("input[name*='-camera_']")]
+                 .map((i) => [i.name.split("-camera_")[1], i.value]))""",
+            camera.element_handle())
+        page.evaluate("""() => {
+            for (const step of document.querySelectorAll("[data-hep-step]")) {
+              step.querySelector("input[value=done]")?.click();
+              step.querySelector("input[name$='-pain'][value='1']")?.click();
+            }
+            document.querySelector("[data-hep-session]").requestSubmit(); }""")
+        page.wait_for_url("**/portal/exercises/")
+        stored = server.shell(
+            "from telept.exercises.models import ExerciseLog\n"
+            "log = ExerciseLog.objects.filter(session__patient__mrn='RPOSE1', "
+            "camera_exercise='shoulder_abduction').latest('id')\n"
+            "print(log.camera_side, log.camera_reps, log.camera_rom_deg, log.camera_view_ok)")
         context.close()
 
         # Accessibility of the camera controls, with the CSP bypassed only to inject axe-core.
@@ -147,6 +166,11 @@ def test_the_home_session_tracks_a_person_with_the_camera_on_the_device(
     assert max(landmarks[11][1], landmarks[12][1]) < min(landmarks[23][1], landmarks[24][1])
     assert min(landmarks[i][3] for i in (11, 12)) > 0.5  # the shoulders were really seen
     assert overlay == {"w": 640, "h": 480}  # the skeleton is drawn at the camera's size
+    assert hidden["exercise"] == "shoulder_abduction" and hidden["side"] in ("left", "right")
+    assert (hidden["reps"], hidden["rom_deg"], hidden["peak_deg"]) == ("0", "", "")
+    assert hidden["view_ok"] in ("true", "false")
+    side, reps, rom, view_ok = stored.split()
+    assert (side, reps, rom) == (hidden["side"], "0", "None") and view_ok in ("True", "False")
     assert any("/static/vendor/mediapipe-pose/pose_landmark_full.tflite" in u for u in requests)
     foreign = [u for u in requests if not u.startswith((server.base_url, "data:", "blob:"))]
     assert foreign == [], foreign  # nothing from a CDN, nothing leaves the practice's server
