@@ -123,6 +123,9 @@ else:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": VAR_DIR / "telept.sqlite3",
+            # One connection kept per thread (opening one, with its PRAGMAs, cost more than
+            # most queries: every WebSocket message that touched the database paid it).
+            "CONN_MAX_AGE": None,
             # WAL and a busy timeout let the web server and the worker share the file.
             "OPTIONS": {
                 "timeout": 20,
@@ -142,7 +145,9 @@ if REDIS_URL:
         }
     }
 else:
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    # Channels' in-memory layer, minus a sweep of every queue and group on every message.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "telept.lib.channel_layer."
+                                             "SweepingInMemoryChannelLayer"}}
 
 # Video visits (telept/visits). ICE servers go to browsers; TURN credentials are minted per
 # participant from TURN_SECRET (coturn `static-auth-secret`), never a static password.

@@ -43,3 +43,55 @@ async def test_group_messages_reach_every_member():
     assert (await layer.receive(second))["n"] == 1
     await layer.group_discard("test-group", first)
     await layer.group_discard("test-group", second)
+
+
+# --- the in-memory layer of a single process (telept/lib/channel_layer.py) -------------------
+
+
+@pytest.mark.asyncio
+async def test_expired_messages_and_their_group_memberships_still_go(monkeypatch):
+    import asyncio
+
+    from telept.lib import channel_layer
+
+    monkeypatch.setattr(channel_layer, "SWEEP_SECONDS", 0.0)  # sweep on every operation
+    layer = channel_layer.SweepingInMemoryChannelLayer(expiry=0)
+    stale, live = await layer.new_channel(), await layer.new_channel()
+    await layer.group_add("room", stale)
+    await layer.group_add("room", live)
+    await layer.send(stale, {"type": "old"})  # nobody reads it; it expires at once
+    await asyncio.sleep(0.01)
+    await layer.group_send("room", {"type": "fresh"})  # the sweep runs first
+    assert "room" in layer.groups and stale not in layer.groups["room"]
+    assert live in layer.groups["room"] and stale not in layer.channels
+
+
+@pytest.mark.asyncio
+async def test_the_sweep_runs_once_per_window_not_once_per_message(monkeypatch):
+    from channels.layers import InMemoryChannelLayer
+
+    from telept.lib import channel_layer
+
+    sweeps = []
+    original = InMemoryChannelLayer._clean_expired
+    monkeypatch.setattr(InMemoryChannelLayer, "_clean_expired",
+                        lambda self: sweeps.append(1) or original(self))
+    monkeypatch.setattr(channel_layer, "SWEEP_SECONDS", 3600.0)
+    layer = channel_layer.SweepingInMemoryChannelLayer()
+    channels = [await layer.new_channel() for _ in range(50)]
+    for name in channels:
+        await layer.group_add("visit-1-room", name)
+    for n in range(20):
+        await layer.group_send("visit-1-room", {"type": "signal", "n": n})
+    for name in channels:
+        assert [(await layer.receive(name))["n"] for _ in range(20)] == list(range(20))
+    assert len(sweeps) == 1  # the stock layer would have swept 20 + 50 * 20 times
+
+
+def test_the_layer_is_redis_with_redis_url_and_the_sweeping_one_without(settings):
+    from channels_redis.core import RedisChannelLayer
+
+    from telept.lib.channel_layer import SweepingInMemoryChannelLayer
+
+    expected = RedisChannelLayer if settings.REDIS_URL else SweepingInMemoryChannelLayer
+    assert type(get_channel_layer()) is expected
