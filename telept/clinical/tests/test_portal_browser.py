@@ -127,7 +127,12 @@ def test_the_patient_messages_the_care_team_with_an_attachment_and_reads_the_rep
     live_server_proc.shell(
         "from telept.accounts.actor import actor_for\n"
         "from telept.accounts.models import User\n"
+        "import datetime as dt\n"
+        "from telept.clinical.services import messaging\n"
         "from telept.clinical.services.messaging import message_send\n"
+        # 14:00 in New York: outside quiet hours, so the text notice goes at once whatever
+        # the hour of this run (at night it would wait for 08:00, tested elsewhere).
+        "messaging.clock = lambda: dt.datetime(2030, 6, 10, 18, 0, tzinfo=dt.UTC)\n"
         "pt = actor_for(User.objects.get(email='pt@riverside.example'))\n"
         f"message_send(actor=pt, thread_id={thread_id}, body='Use the rail and go one step "
         "at a time for now.')\nprint('ok')")
