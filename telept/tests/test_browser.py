@@ -213,8 +213,11 @@ def test_the_patient_facing_page_fits_a_phone_screen(
     page.goto(live_server_proc.base_url + path)
     expect(page.get_by_role("heading", level=1)).to_be_visible()
 
-    width = page.evaluate("() => ({scroll: document.documentElement.scrollWidth, "
-                          "inner: window.innerWidth})")
+    width = page.evaluate("""() => ({scroll: document.documentElement.scrollWidth,
+        inner: window.innerWidth,
+        widest: [...document.querySelectorAll("main *")]
+          .filter((e) => e.getBoundingClientRect().right > 375 + 1)
+          .slice(-3).map((e) => e.outerHTML.slice(0, 200))})""")
     page.close()
     if who == "anonymous":
         context.close()
