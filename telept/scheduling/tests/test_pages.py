@@ -409,8 +409,9 @@ def test_the_public_page_shows_free_times_but_no_patient_names(cast, clinic):
     html = response.content.decode()
     assert response.status_code == 200 and clinic.provider.display_name in html
     assert response.context["slots"] and 'name="requested_start"' in html
-    for patient in cast.patients.values():
-        assert patient.last_name not in html and patient.email not in html
+    for patient in cast.patients.values():  # full names: a random "West" is in "West Virginia"
+        assert patient.full_name not in html and patient.email not in html
+        assert f"{patient.last_name}, {patient.first_name}" not in html
 
 
 def test_the_public_page_stores_a_request_for_the_front_desk(cast, clinic):
