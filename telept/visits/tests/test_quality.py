@@ -396,15 +396,18 @@ def test_no_two_opposite_transitions_within_the_hold_time(items):
 @given(st.lists(legs(presets=("good",)), min_size=1, max_size=80), st.data())
 def test_constant_good_stats_never_leave_full(items, data):
     # Good within the product thresholds, with random intervals, gaps and counter resets.
+    # A small margin from each threshold: rates are recomputed from byte and packet counters
+    # over random intervals, so exactly 300 kbps can come back as 299.99999 (found by
+    # hypothesis in CI), which is rightly below the line.
     items = [
         Leg(
             **{
                 **leg.__dict__,
-                "rtt_ms": data.draw(st.floats(min_value=0.0, max_value=400.0)),
-                "jitter_ms": data.draw(st.floats(min_value=0.0, max_value=30.0)),
-                "loss_pct": data.draw(st.floats(min_value=0.0, max_value=3.0)),
-                "remote_loss_pct": data.draw(st.floats(min_value=0.0, max_value=3.0)),
-                "outgoing_kbps": data.draw(st.floats(min_value=300.0, max_value=5000.0)),
+                "rtt_ms": data.draw(st.floats(min_value=0.0, max_value=399.0)),
+                "jitter_ms": data.draw(st.floats(min_value=0.0, max_value=29.9)),
+                "loss_pct": data.draw(st.floats(min_value=0.0, max_value=2.99)),
+                "remote_loss_pct": data.draw(st.floats(min_value=0.0, max_value=2.99)),
+                "outgoing_kbps": data.draw(st.floats(min_value=301.0, max_value=5000.0)),
             }
         )
         for leg in items
