@@ -14,7 +14,14 @@ from django.utils import timezone
 from telept.accounts.roles import Role
 from telept.patients.models import Patient
 from telept.practices.models import Practice, Provider
-from telept.scheduling.models import Appointment, Availability, Modality, VisitKind, VisitType
+from telept.scheduling.models import (
+    Appointment,
+    Availability,
+    Holiday,
+    Modality,
+    VisitKind,
+    VisitType,
+)
 from telept.scheduling.rules.slots import AvailabilityWindow, Interval, generate_slots
 
 VISIT_TYPES = (
@@ -34,6 +41,18 @@ def _visit_types(practice: Practice) -> dict[str, VisitType]:
                 "name": name, "duration_minutes": minutes, "buffer_minutes": buffer,
                 "capacity": capacity, "modalities": modalities})
     return types
+
+
+# Fixed-date days the demo practices close (Issue 16 item 23: without any, a plan of care
+# proposed visits on 25 December).
+CLOSED_DAYS = ((1, 1, "New Year's Day"), (7, 4, "Independence Day"), (12, 25, "Christmas Day"))
+
+
+def _holidays(practice: Practice, today: dt.date) -> None:
+    for year in (today.year, today.year + 1):
+        for month, day, name in CLOSED_DAYS:
+            Holiday.objects.get_or_create(practice=practice, date=dt.date(year, month, day),
+                                          defaults={"name": name})
 
 
 def _availability(provider: Provider) -> None:
@@ -68,8 +87,10 @@ def _week_of_visits(provider: Provider, follow_up: VisitType, patients: list[Pat
     # Today: a video visit starting now-ish (open for joining), then more through the week.
     first_start = now.replace(second=0, microsecond=0) + dt.timedelta(minutes=10)
     planned = [first_start]
+    holidays = provider.practice.holidays.values_list("date", flat=True)
     slots = generate_slots(windows=windows, time_zone=zone.key, date_from=today,
                            date_to=today + dt.timedelta(days=6), duration_minutes=30,
+                           holidays=list(holidays),
                            buffer_minutes=10, busy=[Interval(start=first_start, end=first_start
                                                              + dt.timedelta(minutes=40))],
                            now=now)
@@ -99,6 +120,7 @@ def seed_schedule(*, now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
     for practice in Practice.objects.filter(slug__in=["riverside", "lakeside"]):
         types = _visit_types(practice)
+        _holidays(practice, now.astimezone(ZoneInfo(practice.time_zone)).date())
         patients = list(Patient.objects.filter(practice=practice).order_by("mrn"))
         providers = Provider.objects.filter(practice=practice).select_related("practice")
         for provider in providers:

@@ -11,11 +11,14 @@ from typing import Any
 
 from django import forms
 from django.db.models import QuerySet
+from django.utils import timezone
 
+from telept.lib.phones import phone_display
 from telept.lib.states import STATE_CHOICES
 from telept.patients.rules import phone_e164
 from telept.practices.models import Location, Provider
 from telept.scheduling.models import Modality, VisitKind, VisitType
+from telept.scheduling.rules.when import visit_when
 
 STATE_OPTIONS = [("", "Choose a state")] + list(STATE_CHOICES)
 VIEW_CHOICES = [("day", "Day"), ("week", "Week")]
@@ -225,6 +228,21 @@ class PlanVisitForm(forms.Form):
     def modality_label(self) -> str:
         return str(dict(Modality.choices).get(self["modality"].value(), ""))
 
+    def start_label(self) -> str:
+        """The start with its weekday, in the active (practice) zone: "Fri 25 Dec, 8:45 AM";
+        empty while the typed value is not a date-time (Issue 16 item 23)."""
+        value = self["start"].value()
+        if isinstance(value, str):
+            try:
+                value = self.fields["start"].clean(value)
+            except forms.ValidationError:
+                return ""
+        if not isinstance(value, dt.datetime):
+            return ""
+        if timezone.is_naive(value):
+            value = timezone.make_aware(value)
+        return visit_when(value, str(timezone.get_current_timezone()))
+
 
 PlanVisitFormSet = forms.formset_factory(PlanVisitForm, extra=0, min_num=1, max_num=130,
                                          validate_min=True, validate_max=True)
@@ -282,4 +300,75 @@ class BookingRequestForm(forms.Form):
         if not data.get("requested_start") and not (data.get("note") or "").strip() \
                 and "requested_start" not in self.errors:
             self.add_error("note", "Choose one of the free times or say when you can come.")
+        return data
+
+
+SEX_CHOICES = [("U", "Not given"), ("F", "Female"), ("M", "Male"), ("O", "Other")]
+
+
+class BookingRequestConvertForm(forms.Form):
+    """Turn a public request into a patient and a booked visit (Issue 16 item 23). Pre-filled
+    from the request; staff complete the date of birth and check the rest. The start is typed
+    in the practice's zone (the view activates it)."""
+
+    first_name = forms.CharField(max_length=100, label="First name")
+    last_name = forms.CharField(max_length=100, label="Last name")
+    date_of_birth = forms.DateField(label="Date of birth", widget=DateInput(),
+                                    help_text="Ask on the call-back; the request does not "
+                                              "carry it.")
+    sex = forms.ChoiceField(choices=SEX_CHOICES, required=False, initial="U", label="Sex")
+    email = forms.EmailField(max_length=254, required=False, label="E-mail")
+    phone = forms.CharField(max_length=30, required=False, label="Phone")
+    state = forms.ChoiceField(choices=STATE_OPTIONS, required=False, label="Home state")
+    provider = forms.ModelChoiceField(queryset=Provider.objects.none(), label="Provider",
+                                      empty_label="Choose a provider")
+    visit_type = forms.ModelChoiceField(queryset=VisitType.objects.none(), label="Visit type",
+                                        empty_label="Choose a visit type")
+    modality = forms.ChoiceField(choices=Modality.choices, label="How")
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False,
+                                      label="Clinic (in-person visits)",
+                                      empty_label="Not in person")
+    start = forms.DateTimeField(label="Visit starts", widget=DateTimeLocalInput(),
+                                input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    patient_state = forms.ChoiceField(choices=STATE_OPTIONS, required=False,
+                                      label="State the patient will be in during the visit")
+
+    PATIENT_FIELDS = ("first_name", "last_name", "date_of_birth", "sex", "email", "phone",
+                      "state")
+
+    def __init__(self, *args: Any, practice_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = providers_of(practice_id)  # type: ignore[attr-defined]
+        self.fields["visit_type"].queryset = VisitType.objects.filter(  # type: ignore[attr-defined]
+            practice_id=practice_id, active=True).exclude(kind=VisitKind.GROUP_CLASS)
+        self.fields["location"].queryset = Location.objects.filter(  # type: ignore[attr-defined]
+            practice_id=practice_id).order_by("name", "id")
+
+    @staticmethod
+    def initial_from(request: Any, *, visit_type_id: int | None) -> dict[str, object]:
+        """The request's details as the form's starting values ("Robin Newcomer" -> first
+        name Robin, last name Newcomer)."""
+        first, _, last = request.name.rpartition(" ")
+        if not first:
+            first, last = last, ""
+        start = request.requested_start
+        return {"first_name": first, "last_name": last, "email": request.email,
+                "phone": phone_display(request.phone), "state": request.state,
+                "patient_state": request.state, "provider": request.provider_id,
+                "visit_type": visit_type_id or "", "modality": Modality.VIDEO,
+                "start": timezone.localtime(start) if start else None, "sex": "U"}
+
+    def clean_phone(self) -> str:
+        value = self.cleaned_data.get("phone", "")
+        if not value:
+            return ""
+        try:
+            return phone_e164(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("modality") == Modality.IN_PERSON and not data.get("location"):
+            self.add_error("location", "Choose the clinic for an in-person visit.")
         return data

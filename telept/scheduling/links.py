@@ -30,15 +30,26 @@ def join_window(appointment: Appointment) -> tuple[dt.datetime, dt.datetime]:
     return appointment.start - OPENS_BEFORE, appointment.end + CLOSES_AFTER
 
 
-def join_link_issue(*, appointment: Appointment, role: str, user_id: int | None = None,
+def join_path_issue(*, appointment: Appointment, role: str, user_id: int | None = None,
                     display_name: str = "") -> str:
-    """Mint a link and return its full URL (the raw token exists only in that URL)."""
+    """Mint a link and return its path on this site (the raw token exists only in it).
+
+    For a redirect inside the app: a path keeps the browser on the origin it is on, whatever
+    SITE_URL says (an absolute URL to another origin is also refused by our CSP form-action)."""
     if not appointment.is_virtual:
         raise DomainError("not_virtual", "In-person visits have no join link.")
     raw = secrets.token_urlsafe(24)
     JoinLink.objects.create(appointment=appointment, role=role, user_id=user_id,
                             display_name=display_name[:120], token_hash=token_hash(raw))
-    return settings.SITE_URL + reverse("scheduling:join", args=[raw])
+    return reverse("scheduling:join", args=[raw])
+
+
+def join_link_issue(*, appointment: Appointment, role: str, user_id: int | None = None,
+                    display_name: str = "") -> str:
+    """Mint a link and return its full URL, for a message or for staff to copy (SITE_URL,
+    which follows PORT unless set)."""
+    return settings.SITE_URL + join_path_issue(appointment=appointment, role=role,
+                                               user_id=user_id, display_name=display_name)
 
 
 def join_url_for(appointment: Appointment, role: str = "patient") -> str:

@@ -218,7 +218,8 @@ class BookingRequest(models.Model):
     """A new patient's request from the public booking page, for the front desk to call back.
 
     Not a patient record and not an appointment: nothing is booked until staff register the
-    patient and book. `client_ip` exists only to refuse floods from one address.
+    patient and book (`booking_request_convert` does both and links them here).
+    `client_ip` exists only to refuse floods from one address.
     """
 
     practice = models.ForeignKey("practices.Practice", on_delete=models.CASCADE, related_name="+")
@@ -239,6 +240,11 @@ class BookingRequest(models.Model):
     handled_at = models.DateTimeField(null=True, blank=True)
     handled_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    # Set when staff turned the request into a patient and a booking in one step.
+    patient = models.ForeignKey("patients.Patient", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    appointment = models.ForeignKey(Appointment, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["created_at", "id"]

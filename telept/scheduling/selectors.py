@@ -11,6 +11,7 @@ from django.utils import timezone
 from telept.accounts.actor import Actor
 from telept.audit.services import audit_record
 from telept.lib.errors import DomainError, NotFound
+from telept.lib.ids import id_or_none
 from telept.practices.models import Provider
 from telept.scheduling.models import Appointment, Availability, Holiday, TimeOff, VisitType
 from telept.scheduling.rules.slots import (
@@ -38,8 +39,8 @@ def visit_type_get(*, practice_id: int, ref: str | int) -> VisitType:
     """A visit type by id or by kind (`follow_up`), active, of this practice."""
     types = VisitType.objects.filter(practice_id=practice_id, active=True)
     text = str(ref).strip()
-    found = types.filter(pk=int(text)).first() if text.isdigit() else \
-        types.filter(kind=text).first()
+    pk = id_or_none(text)
+    found = types.filter(pk=pk).first() if pk is not None else types.filter(kind=text).first()
     if found is None:
         raise DomainError("unknown_visit_type", f"Unknown visit type {text!r}.",
                           field="visit_type")
@@ -88,8 +89,10 @@ def _range_utc(time_zone: str, start: dt.date, days: int) -> tuple[dt.datetime, 
 
 def provider_slots(*, actor: Actor, provider_id: int, start: dt.date, days: int,
                    visit_type_ref: str | int, modality: str | None = None,
-                   now: dt.datetime | None = None) -> tuple[Provider, VisitType, list[Slot]]:
-    """Free slots of one provider for `days` local dates from `start`."""
+                   now: dt.datetime | None = None, patient_id: int | None = None
+                   ) -> tuple[Provider, VisitType, list[Slot]]:
+    """Free slots of one provider for `days` local dates from `start`; with `patient_id`,
+    without the times that patient already has a visit (the database refuses those)."""
     if not 1 <= days <= MAX_DAYS:
         raise DomainError("invalid_range", f"days must be between 1 and {MAX_DAYS}.",
                           field="days")
@@ -100,7 +103,17 @@ def provider_slots(*, actor: Actor, provider_id: int, start: dt.date, days: int,
     if modality:
         want_telehealth = modality in ("video", "audio")
         slots = [s for s in slots if (s.telehealth if want_telehealth else s.location_ids)]
+    if patient_id is not None and slots:
+        slots = _without_patient_visits(slots, patient_id)
     return provider, visit_type, slots
+
+
+def _without_patient_visits(slots: list[Slot], patient_id: int) -> list[Slot]:
+    visits = list(Appointment.objects.filter(
+        LIVE, patient_id=patient_id, start__lt=slots[-1].end, end__gt=slots[0].start)
+        .values_list("start", "end"))
+    return [s for s in slots if not any(start < s.end and s.start < end
+                                        for start, end in visits)]
 
 
 def _slots_for(*, provider: Provider, visit_type: VisitType, start: dt.date, days: int,

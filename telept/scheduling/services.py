@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -27,6 +28,7 @@ from telept.scheduling.rules.cancellation import (
     decide_cancellation,
 )
 from telept.scheduling.rules.fit import fitting_window
+from telept.scheduling.rules.when import visit_when
 from telept.scheduling.selectors import LIVE
 
 SCHEDULERS = PATIENT_EDITORS  # admin, PT, PTA, front desk
@@ -89,8 +91,6 @@ def _check_rules(*, patient: Patient, provider: Provider, visit_type: VisitType,
     had_eval = Appointment.objects.filter(
         patient=patient, visit_type__kind=VisitKind.INITIAL_EVAL, modality=Modality.IN_PERSON,
         status=Appointment.Status.COMPLETED).exists()
-    from zoneinfo import ZoneInfo
-
     local_date = start.astimezone(ZoneInfo(provider.practice.time_zone)).date()
     violations = payer_rules.check_booking(policy=policy, request=payer_rules.BookingRequest(
         visit_kind=payer_rules.VisitKind(visit_type.kind),
@@ -461,6 +461,7 @@ def care_plan_propose(*, actor: Actor, patient_id: int, provider_id: int,
     except ValueError as exc:
         raise DomainError("invalid_plan", str(exc)) from exc
     location = Location.objects.filter(practice_id=actor.practice_id).order_by("id").first()
+    zone = ZoneInfo(provider.practice.time_zone)
     proposals: list[ProposedVisit] = []
     taken_days: set[dt.date] = set()
     last_end: dt.datetime | None = None
@@ -470,13 +471,15 @@ def care_plan_propose(*, actor: Actor, patient_id: int, provider_id: int,
         _, _, slots = selectors.provider_slots(
             actor=actor, provider_id=provider.pk, start=week_start, days=7,
             visit_type_ref=visit_type.pk, modality=visit.modality)
-        choice = next((s for s in slots if s.start.date() not in taken_days
+        # Slots already leave out practice holidays and the provider's time off; "one a
+        # day" counts the practice's calendar days, not UTC ones.
+        choice = next((s for s in slots if s.start.astimezone(zone).date() not in taken_days
                        and (last_end is None or s.start >= last_end)), None)
         if choice is None:
             raise DomainError("no_free_slot",
                               f"No free {visit_type.name.lower()} ({visit.modality}) in week "
                               f"{visit.week + 1}; add availability or shorten the plan.")
-        taken_days.add(choice.start.date())
+        taken_days.add(choice.start.astimezone(zone).date())
         last_end = choice.end
         proposals.append(ProposedVisit(
             kind=visit.kind, modality=visit.modality, start=choice.start,
@@ -505,8 +508,9 @@ def care_plan_book(*, actor: Actor, patient_id: int, provider_id: int, title: st
                 provider_id=provider.pk, visit_type=visit.kind, start=visit.start,
                 modality=visit.modality, patient_id=patient.pk, location_id=visit.location_id))
         except DomainError as exc:
-            exc.message = f"Visit {index} ({visit.start:%Y-%m-%d %H:%M} UTC): {exc.message} " \
-                          "Nothing in the plan was booked."
+            # Issue 16 item 20: the time as staff read it, in the practice's zone.
+            when = visit_when(visit.start, provider.practice.time_zone)
+            exc.message = f"Visit {index} ({when}): {exc.message} Nothing in the plan was booked."
             exc.args = (exc.message,)
             raise
         appointment.care_plan = plan

@@ -24,6 +24,8 @@ urlpatterns = [
          name="care_plan"),
     path("schedule/requests/<int:request_id>/handled/", views.request_handled,
          name="request_handled"),
+    path("schedule/requests/<int:request_id>/convert/", views.request_convert,
+         name="request_convert"),
     # Patients
     path("portal/appointments/", views.portal_appointments, name="portal_appointments"),
     path("portal/appointments/<int:appointment_id>/join/", views.portal_join,

@@ -1,5 +1,6 @@
 """Scheduling pages: the staff calendar, an appointment and its actions, staff booking, the
-care-plan builder, the patient's appointments and booking, and the public request page.
+care-plan builder, the patient's appointments and booking, the public request page, and
+turning a request into a patient and a booking (`booking_requests` holds that logic).
 
 Views only adapt: parse a form, call a selector or service, render. A domain refusal becomes
 a field error or a message, never a 500. Staff see times in the practice's zone, patients in
@@ -16,7 +17,6 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages
-from django.db import transaction
 from django.forms import Form
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -27,14 +27,16 @@ from django.views.decorators.http import require_http_methods, require_POST
 from telept.accounts.actor import Actor
 from telept.accounts.roles import STAFF_ROLES, Role
 from telept.accounts.web import actor_required
-from telept.audit.services import audit_record
 from telept.lib.errors import DomainError, NotFound
+from telept.lib.ids import id_or_none
 from telept.lib.middleware import client_ip
 from telept.patients import selectors as patient_selectors
+from telept.patients.services import PatientInput
 from telept.practices.models import Provider
-from telept.scheduling import selectors, services
+from telept.scheduling import booking_requests, selectors, services
 from telept.scheduling.forms import (
     BookingForm,
+    BookingRequestConvertForm,
     BookingRequestForm,
     CalendarForm,
     CancelForm,
@@ -46,10 +48,14 @@ from telept.scheduling.forms import (
     WaitlistForm,
     providers_of,
 )
-from telept.scheduling.links import join_link_issue, join_links_revoke, join_window
+from telept.scheduling.links import (
+    join_link_issue,
+    join_links_revoke,
+    join_path_issue,
+    join_window,
+)
 from telept.scheduling.models import (
     Appointment,
-    BookingRequest,
     JoinLink,
     Modality,
     VisitKind,
@@ -57,13 +63,12 @@ from telept.scheduling.models import (
 )
 from telept.scheduling.rules.care_plan import PlanSpec
 from telept.scheduling.rules.slots import Slot
+from telept.scheduling.rules.when import visit_when
 
 SCHEDULERS = services.SCHEDULERS
 SLOT_DAYS = 7
 LIVE_STATUSES = (Appointment.Status.BOOKED, Appointment.Status.HELD,
                  Appointment.Status.REQUESTED)
-# Public booking page: at most this many requests per client address per hour.
-REQUESTS_PER_HOUR = 5
 # Domain error fields that name a form field differently.
 FIELD_NAMES = {"location_id": "location", "patient_id": None, "provider_id": "provider"}
 
@@ -127,30 +132,48 @@ def zoned(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 
 def _free_slots(actor: Actor, *, provider_id: int, visit_type: int | str, modality: str,
-                start: dt.date) -> tuple[list[Slot], str]:
+                start: dt.date, patient_id: int | None = None) -> tuple[list[Slot], str]:
     try:
         _, _, slots = selectors.provider_slots(
             actor=actor, provider_id=provider_id, start=start, days=SLOT_DAYS,
-            visit_type_ref=visit_type, modality=modality)
+            visit_type_ref=visit_type, modality=modality, patient_id=patient_id)
     except DomainError as exc:
         return [], exc.message
     return slots, ""
 
 
-def _slot_listing(actor: Actor, query: SlotQueryForm) -> dict[str, object]:
+def _slot_listing(actor: Actor, query: SlotQueryForm, patient_id: int | None = None
+                  ) -> dict[str, object]:
     if not query.is_valid():
         return {"slots": [], "slots_error": "Choose a provider, a visit type, how, and a "
                                             "date to see free times."}
     d = query.cleaned_data
     slots, error = _free_slots(actor, provider_id=d["provider"].pk,
                                visit_type=d["visit_type"].pk, modality=d["modality"],
-                               start=d["date"])
+                               start=d["date"], patient_id=patient_id)
     return {"slots": slots, "slots_error": error}
 
 
-def _booking_defaults(actor: Actor) -> dict[str, object]:
+def _default_provider(actor: Actor, *, patient_id: int | None = None) -> Provider | None:
+    """Whom a booking page starts on: the signed-in provider; else the patient's own
+    therapist (the provider of their latest visit); else the first provider who takes
+    bookings. Never merely the first name in the list: a provider without weekly hours
+    (a PTA added yesterday, say) offers no free time at all."""
     own = Provider.objects.filter(user_id=actor.user_id, practice_id=actor.practice_id).first()
-    provider = own or providers_of(actor.practice_id).first()
+    if own is not None:
+        return own
+    bookable = providers_of(actor.practice_id).filter(availability__isnull=False).distinct()
+    if patient_id is not None:
+        latest = (Appointment.objects.filter(practice_id=actor.practice_id, patient_id=patient_id,
+                                             provider__in=bookable)
+                  .order_by("-start").values_list("provider_id", flat=True).first())
+        if latest is not None:
+            return bookable.get(pk=latest)
+    return bookable.first() or providers_of(actor.practice_id).first()
+
+
+def _booking_defaults(actor: Actor, *, patient_id: int | None = None) -> dict[str, object]:
+    provider = _default_provider(actor, patient_id=patient_id)
     visit_type = VisitType.objects.filter(practice_id=actor.practice_id, active=True,
                                           kind=VisitKind.FOLLOW_UP).first()
     return {"provider": provider.pk if provider else "",
@@ -193,31 +216,19 @@ def _form_input(request: HttpRequest, initial: dict[str, object]
 
 
 def _booking_page(request: HttpRequest, *, template: str, form: BookingForm,
-                  query: SlotQueryForm, extra: dict[str, object], status: int = 200
-                  ) -> HttpResponse:
+                  query: SlotQueryForm, extra: dict[str, object], status: int = 200,
+                  patient_id: int | None = None) -> HttpResponse:
     context = {"form": form, "zone": request.zone,  # type: ignore[attr-defined]
                "chosen": form.data.get("start", "") if form.is_bound else "",
                "start_errors": form.errors.get("start", []), "offered": [],
-               **_slot_listing(request.actor, query), **extra}  # type: ignore[attr-defined]
+               **_slot_listing(request.actor, query, patient_id),  # type: ignore[attr-defined]
+               **extra}
     if _is_htmx(request) and request.method == "GET":
         return render(request, "scheduling/_slots.html", context)
     return render(request, template, context, status=status)
 
 
 # --- staff calendar -----------------------------------------------------------------------
-
-def _open_requests(actor: Actor) -> list[BookingRequest]:
-    """New patients' requests waiting for the front desk (contact details: audited)."""
-    if actor.role not in SCHEDULERS:
-        return []
-    rows = list(BookingRequest.objects.filter(practice_id=actor.practice_id,
-                                              handled_at__isnull=True)
-                .select_related("provider")[:100])
-    if rows:
-        audit_record(actor=actor, action="list", object_type="BookingRequest",
-                     detail={"shown": [r.pk for r in rows]})
-    return rows
-
 
 @actor_required(STAFF_ROLES)
 @zoned
@@ -257,7 +268,7 @@ def calendar(request: HttpRequest) -> HttpResponse:
     }
     if _is_htmx(request):
         return render(request, "scheduling/_calendar.html", context)
-    context["requests"] = _open_requests(actor)
+    context["requests"] = booking_requests.booking_request_list(actor=actor)
     return render(request, "scheduling/calendar.html", context)
 
 
@@ -265,21 +276,62 @@ def calendar(request: HttpRequest) -> HttpResponse:
 @require_POST
 def request_handled(request: HttpRequest, request_id: int) -> HttpResponse:
     """The front desk called the person back (or decided not to): the request leaves the list."""
-    actor = request.actor  # type: ignore[attr-defined]
-    with transaction.atomic():
-        found = BookingRequest.objects.select_for_update().filter(
-            pk=request_id, practice_id=actor.practice_id).first()
-        if found is None:
-            raise NotFound("request")
-        if found.handled_at is None:
-            found.handled_at, found.handled_by = timezone.now(), actor.user
-            found.save(update_fields=["handled_at", "handled_by"])
-            audit_record(actor=actor, action="update", object_type="BookingRequest",
-                         object_id=found.pk, detail={"handled": True})
-            messages.success(request, f"Request from {found.name} marked as handled.")
-        else:
-            messages.info(request, "That request was already handled.")
+    if booking_requests.booking_request_handle(actor=request.actor,  # type: ignore[attr-defined]
+                                               request_id=request_id):
+        messages.success(request, "Request marked as handled.")
+    else:
+        messages.info(request, "That request was already handled.")
     return redirect("scheduling:calendar")
+
+
+def _request_convert(actor: Actor, request_id: int, form: BookingRequestConvertForm
+                     ) -> Appointment | None:
+    """Create the patient and book in one service call; a refusal lands on its field."""
+    d = form.cleaned_data
+    patient = PatientInput(**{name: d.get(name) or "" for name in form.PATIENT_FIELDS
+                              if name != "date_of_birth"}, date_of_birth=d["date_of_birth"])
+    try:
+        _, appointment = booking_requests.booking_request_convert(
+            actor=actor, request_id=request_id, patient=patient,
+            booking=services.BookingInput(
+                provider_id=d["provider"].pk, visit_type=d["visit_type"].pk, start=d["start"],
+                modality=d["modality"],
+                location_id=d["location"].pk if d.get("location") else None,
+                patient_state=d.get("patient_state") or ""))
+    except NotFound:
+        raise
+    except DomainError as exc:
+        _form_error(form, exc)
+        return None
+    return appointment
+
+
+@actor_required(SCHEDULERS)
+@zoned
+@require_http_methods(["GET", "POST"])
+def request_convert(request: HttpRequest, request_id: int) -> HttpResponse:
+    """Turn a public request into a patient and a booked visit in one step (Issue 16 item
+    23): a form pre-filled from the request; a refusal keeps everything typed."""
+    actor = request.actor  # type: ignore[attr-defined]
+    found = booking_requests.booking_request_get(actor=actor, request_id=request_id)
+    if found.handled_at is not None:
+        messages.info(request, "That request was already handled.")
+        return redirect("scheduling:calendar")
+    visit_type = VisitType.objects.filter(practice_id=actor.practice_id, active=True,
+                                          kind=VisitKind.INITIAL_EVAL).first()
+    form = BookingRequestConvertForm(
+        request.POST if request.method == "POST" else None, practice_id=actor.practice_id,
+        initial=BookingRequestConvertForm.initial_from(
+            found, visit_type_id=visit_type.pk if visit_type else None))
+    if form.is_bound and form.is_valid():
+        appointment = _request_convert(actor, found.pk, form)
+        if appointment is not None:
+            messages.success(request, f"{appointment.patient} is now a patient, booked for "
+                             f"{visit_when(appointment.start, request.zone)}.")  # type: ignore[attr-defined]
+            return redirect("scheduling:appointment", appointment_id=appointment.pk)
+    return render(request, "scheduling/request_convert.html", {
+        "booking_request": found, "form": form, "zone": request.zone},  # type: ignore[attr-defined]
+        status=400 if form.errors else 200)
 
 
 # --- one appointment (staff) --------------------------------------------------------------
@@ -423,13 +475,15 @@ def book(request: HttpRequest) -> HttpResponse:
     """Book a visit for the patient named in `?patient=` (linked from the chart)."""
     actor = request.actor  # type: ignore[attr-defined]
     defaults = _booking_defaults(actor)
-    query = _slot_query(request, actor, defaults)
     patient = None
-    raw = request.GET.get("patient", "")
-    if raw.isdigit() and not _is_htmx(request):
-        patient = patient_selectors.patient_get(actor=actor, patient_id=int(raw),
+    patient_id = id_or_none(request.GET.get("patient"))
+    if patient_id is not None and not _is_htmx(request):
+        patient = patient_selectors.patient_get(actor=actor, patient_id=patient_id,
                                                 purpose="booking")
         defaults["patient_state"] = patient.state
+        defaults.update(provider=_booking_defaults(actor, patient_id=patient.pk)["provider"])
+    # the times listed are those of the provider the form books with: one set of defaults
+    query = _slot_query(request, actor, defaults)
     data, initial = _form_input(request, defaults)
     form = BookingForm(data, initial=initial, practice_id=actor.practice_id,
                        slots_url=reverse("scheduling:book"))
@@ -442,7 +496,8 @@ def book(request: HttpRequest) -> HttpResponse:
             return redirect("scheduling:appointment", appointment_id=appointment.pk)
     status = 400 if form.errors or (form.is_bound and patient is None) else 200
     return _booking_page(request, template="scheduling/book.html", form=form, query=query,
-                         extra={"patient": patient, "offered": offered}, status=status)
+                         extra={"patient": patient, "offered": offered}, status=status,
+                         patient_id=patient.pk if patient else None)
 
 
 # --- care plan builder --------------------------------------------------------------------
@@ -554,9 +609,9 @@ def portal_join(request: HttpRequest, appointment_id: int) -> HttpResponse:
     elif now > closes:
         messages.error(request, "This visit has ended.")
     else:
-        url = join_link_issue(appointment=appointment, role=str(JoinLink.Role.PATIENT),
-                              user_id=actor.user_id)
-        return redirect(url)
+        # By path: the patient stays on the origin they are on (Issue 16 item 2).
+        return redirect(join_path_issue(appointment=appointment,
+                                        role=str(JoinLink.Role.PATIENT), user_id=actor.user_id))
     return redirect("scheduling:portal_appointments")
 
 
@@ -600,17 +655,18 @@ def _portal_book_page(request: HttpRequest, *, form: BookingForm,
                       offered: list[dict[str, dt.datetime]] | None = None,
                       status: int = 200) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    query = _slot_query(request, actor, _booking_defaults(actor))
+    query = _slot_query(request, actor, _patient_defaults(actor))
     return _booking_page(request, template="scheduling/portal_book.html", form=form,
-                         query=query, status=status, extra={
+                         query=query, status=status, patient_id=actor.patient_id, extra={
                              "offered": offered or [],
                              "waitlist": waitlist or WaitlistForm(
                                  practice_id=actor.practice_id)})
 
 
 def _patient_defaults(actor: Actor) -> dict[str, object]:
-    state = patient_selectors.patient_scope(actor=actor).values_list("state", flat=True).first()
-    return {**_booking_defaults(actor), "patient_state": state or ""}
+    own = patient_selectors.patient_scope(actor=actor).values("pk", "state").first()
+    return {**_booking_defaults(actor, patient_id=own["pk"] if own else None),
+            "patient_state": (own or {}).get("state") or ""}
 
 
 @actor_required(Role.PATIENT)
@@ -662,47 +718,11 @@ def portal_waitlist(request: HttpRequest) -> HttpResponse:
 
 # --- public booking requests --------------------------------------------------------------
 
-def _public_slots(provider: Provider, *, per_day: int = 3, days: int = 7) -> list[Slot]:
-    """A few free initial-evaluation times a day: enough to choose, never a busy calendar."""
-    visit_type = VisitType.objects.filter(practice_id=provider.practice_id, active=True,
-                                          kind=VisitKind.INITIAL_EVAL).first()
-    if visit_type is None:
-        return []
-    slots = selectors.next_slots(provider=provider, visit_type=visit_type,
-                                 after=timezone.now(), count=500)
-    picked: dict[dt.date, list[Slot]] = {}
-    for slot in slots:
-        date = timezone.localdate(slot.start)
-        if date not in picked and len(picked) == days:
-            break
-        day = picked.setdefault(date, [])
-        if len(day) < per_day:
-            day.append(slot)
-    return [s for day in picked.values() for s in day]
-
-
 def _public_provider(provider_slug: str) -> Provider:
-    provider = Provider.objects.select_related("practice").filter(slug=provider_slug).first()
-    if provider is None:
-        raise Http404("No such provider.")
-    return provider
-
-
-def _booking_request_create(*, provider: Provider, address: str,
-                            data: dict[str, Any]) -> BookingRequest:
-    """Store a public request; refuse a flood from one address (no sign-in to lean on)."""
-    since = timezone.now() - dt.timedelta(hours=1)
-    if BookingRequest.objects.filter(client_ip=address,
-                                     created_at__gte=since).count() >= REQUESTS_PER_HOUR:
-        raise DomainError("too_many_requests", "We received several requests from your "
-                          "connection in the last hour. Please call the clinic instead.")
-    created = BookingRequest.objects.create(
-        practice_id=provider.practice_id, provider=provider, client_ip=address,
-        **{k: data[k] for k in ("requested_start", "name", "email", "phone", "state",
-                                "reason", "note")})
-    audit_record(actor=None, action="create", object_type="BookingRequest",
-                 object_id=created.pk, practice_id=provider.practice_id)
-    return created
+    try:
+        return booking_requests.public_provider_get(provider_slug=provider_slug)
+    except NotFound as exc:
+        raise Http404("No such provider.") from exc
 
 
 @require_http_methods(["GET", "POST"])
@@ -712,14 +732,15 @@ def public_book(request: HttpRequest, provider_slug: str) -> HttpResponse:
     provider = _public_provider(provider_slug)
     zone = provider.practice.time_zone
     with timezone.override(ZoneInfo(zone)):
-        slots = _public_slots(provider)
+        slots = booking_requests.public_slots(provider=provider)
         form = BookingRequestForm(request.POST if request.method == "POST" else None,
                                   offered=[s.start for s in slots])
         status = 400 if form.is_bound and not form.is_valid() else 200
         if form.is_bound and status == 200:
             try:
-                _booking_request_create(provider=provider, address=client_ip(request),
-                                        data=form.cleaned_data)
+                booking_requests.booking_request_create(
+                    provider=provider, address=client_ip(request),
+                    **{k: form.cleaned_data[k] for k in booking_requests.FIELDS})
             except DomainError as exc:
                 form.add_error(None, exc.message)
                 status = 429

@@ -345,3 +345,23 @@ def test_the_outsider_sees_no_slots_and_no_appointments_of_this_practice(cast, c
     assert outsider.get("/api/v1/appointments").json() == []
     patient_view = _api(cast, "other_patient").get("/api/v1/appointments").json()
     assert patient_view == []
+
+
+@pytest.mark.parametrize("ref", ["³", "٣", "99999999999999999999999", " 1 2 "])
+def test_a_visit_type_that_only_looks_like_a_number_is_unknown_not_a_crash(cast, ref):
+    """The API fuzzer sent visit_type "³" (isdigit() is True, int() raises): a 500 before."""
+    from telept.scheduling.selectors import visit_type_get
+
+    with pytest.raises(DomainError) as refused:
+        visit_type_get(practice_id=cast.practice.pk, ref=ref)
+    assert refused.value.code == "unknown_visit_type"
+
+
+def test_the_booking_page_ignores_a_patient_parameter_that_only_looks_like_a_number(cast):
+    assert cast.client("front_desk").get("/schedule/book/", {"patient": "³"}).status_code == 200
+
+
+def test_a_note_for_an_appointment_that_only_looks_like_a_number_is_not_a_crash(cast):
+    response = cast.client("pt").post(
+        f"/clinical/patients/{cast.patient.pk}/notes/new/daily/", {"appointment": "³"})
+    assert response.status_code < 500

@@ -313,7 +313,9 @@ def test_the_join_button_is_enabled_only_inside_the_join_window(cast, clinic):
     assert html.count('data-testid="join-button" disabled') == 1
 
     joined = client.post(reverse("scheduling:portal_join", args=[soon.pk]))
-    assert joined.status_code == 302 and "/join/" in joined["Location"]
+    # A path on this origin, never SITE_URL's: a redirect to another origin is refused by
+    # our own CSP form-action 'self' (Issue 16 item 2).
+    assert joined.status_code == 302 and joined["Location"].startswith("/join/")
     assert JoinLink.objects.filter(appointment=soon, role="patient").count() == 1
     refused = client.post(reverse("scheduling:portal_join", args=[later.pk]), follow=True)
     assert "opens 30 minutes before the start" in refused.content.decode()
@@ -340,6 +342,83 @@ def test_a_patient_cancels_with_a_reason_but_not_inside_the_cutoff(cast, clinic)
     assert early.status == "cancelled" and early.cancel_reason == "Travel"
     assert late.status == "booked"
     assert "Please call the practice" in refused.content.decode()
+
+
+def test_the_portal_booking_page_starts_on_the_patients_own_therapist(cast, clinic):
+    """A provider without weekly hours, first in the list by name (a PTA just added), was
+    the default and offered no free time at all: the full run's layout test found no slot
+    on any day of three weeks. The page starts on the patient's therapist (the provider of
+    their latest visit), and without visits on the first provider who takes bookings."""
+    from telept.tests.factories import ProviderFactory
+    ProviderFactory(practice=cast.practice, display_name="Aaron Aardvark")
+    other = ProviderFactory(practice=cast.practice, display_name="Zora Zimmer")
+    Availability.objects.create(provider=other, weekday=0, start_time=dt.time(8),
+                                end_time=dt.time(12), telehealth=True)
+    client = cast.client("patient")
+
+    def default() -> int:
+        response = client.get(reverse("scheduling:portal_book"))
+        assert response.status_code == 200
+        return int(response.context["form"]["provider"].value())
+
+    assert default() in {clinic.provider.pk, other.pk}
+    _visit(clinic, cast.patient, timezone.now() - dt.timedelta(days=3))
+    Appointment.objects.filter(patient=cast.patient).update(provider=other)
+    assert default() == other.pk
+    Appointment.objects.filter(patient=cast.patient).update(provider=clinic.provider)
+    assert default() == clinic.provider.pk
+
+
+def test_the_times_listed_are_those_of_the_provider_the_form_books_with(cast, clinic):
+    """The full PostgreSQL run found the patient's booking page refusing its own last free
+    time: the form started on the patient's therapist while the times listed were another
+    provider's. The listed times and the form's provider must agree, for patients and for
+    staff booking from a chart, and booking a listed time then succeeds."""
+    from telept.tests.factories import ProviderFactory
+    ProviderFactory(practice=cast.practice, display_name="Aaron Aardvark")
+    other = ProviderFactory(practice=cast.practice, display_name="Zora Zimmer",
+                            licensed_states=["NY"])
+    for weekday in range(7):
+        Availability.objects.create(provider=other, weekday=weekday, start_time=dt.time(13),
+                                    end_time=dt.time(15), telehealth=True)
+    _visit(clinic, cast.patient, timezone.now() - dt.timedelta(days=3))
+    Appointment.objects.filter(patient=cast.patient).update(provider=other)
+    day = clinic.tomorrow.isoformat()
+    pages = [(cast.client("patient"), reverse("scheduling:portal_book"), {"date": day}),
+             (cast.client("front_desk"), reverse("scheduling:book"),
+              {"date": day, "patient": cast.patient.pk})]
+    for client, url, query in pages:
+        response = client.get(url, query)
+        assert response.status_code == 200
+        assert int(response.context["form"]["provider"].value()) == other.pk
+        _, _, theirs = selectors.provider_slots(
+            actor=cast.actor("pt"), provider_id=other.pk, start=clinic.tomorrow,
+            days=len({s.start.date() for s in response.context["slots"]}) or 1,
+            visit_type_ref="follow_up", modality="video")
+        listed = [s.start for s in response.context["slots"]]
+        assert listed and listed == [s.start for s in theirs][:len(listed)]
+    start = response.context["slots"][0].start
+    booked = cast.client("patient").post(reverse("scheduling:portal_book"), _booking_post(
+        clinic, start, provider=other.pk))
+    assert booked.status_code == 302, booked.content.decode()[:400]
+
+
+def test_a_patient_is_not_offered_a_time_they_already_have_a_visit(cast, clinic):
+    """Another provider's visit at 10:00 makes 10:00 unbookable for the patient (the database
+    refuses a patient's overlapping visits), so the page must not offer it."""
+    slots = _free(cast, clinic)
+    taken = slots[len(slots) // 2].start
+    from telept.tests.factories import ProviderFactory
+    elsewhere = ProviderFactory(practice=cast.practice, display_name="Yves Young")
+    visit = _visit(clinic, cast.patient, taken)
+    Appointment.objects.filter(pk=visit.pk).update(provider=elsewhere)
+    response = cast.client("patient").get(reverse("scheduling:portal_book"), {
+        "date": clinic.tomorrow.isoformat(), "provider": clinic.provider.pk})
+    listed = [s.start for s in response.context["slots"]]
+    assert listed and taken not in listed
+    overlapping = [s for s in listed if s < taken + dt.timedelta(minutes=30)
+                   and taken < s + dt.timedelta(minutes=30)]
+    assert overlapping == []
 
 
 def test_a_patient_books_a_visit_from_the_portal(cast, clinic):

@@ -36,14 +36,10 @@ def _next(weekday: int) -> dt.date:
 
 @pytest.fixture
 def sched(cast):
-    """The cast PT and a PTA with a provider each, a clinic, and one at the outsider practice."""
+    """The cast PT and a PTA with a provider each, a clinic, and one at the outsider practice
+    (whose admin, outsider_admin, is in the cast: telept/conftest.py)."""
     pta = factories.ProviderFactory(practice=cast.practice, user=cast.users["pta"],
                                     slug="riverside-pta", credentials="PTA")
-    outsider_admin = factories.UserFactory(email="outsider_admin@lakeside-test.test")
-    factories.MembershipFactory(user=outsider_admin, practice=cast.outsider_practice,
-                                role="admin")
-    factories.TOTPDeviceFactory(user=outsider_admin)
-    cast.users["outsider_admin"] = outsider_admin
     return SimpleNamespace(
         pt=cast.users["pt"].provider, pta=pta,
         location=factories.LocationFactory(practice=cast.practice, name="Main St"),
