@@ -79,12 +79,33 @@ class TOTPDevice(models.Model):
 
 
 class LoginAttempt(models.Model):
-    """Recent sign-in attempts, for throttling per account and per address."""
+    """Recent sign-in attempts, for throttling per account and per address.
+
+    `kind` keeps the two steps apart: password guesses and authenticator-code guesses are
+    counted (and locked) separately, so a run of wrong codes cannot hide behind a password
+    success, and the reverse (Issue 16 item 7).
+    """
+
+    class Kind(models.TextChoices):
+        PASSWORD = "password", "password"
+        MFA = "mfa", "authenticator code"
 
     email = models.CharField(max_length=254, db_index=True)
     ip = models.CharField(max_length=45, db_index=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
     succeeded = models.BooleanField(default=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.PASSWORD)
+
+
+class MagicLinkRequest(models.Model):
+    """One request for a sign-in link, known recipient or not, for rate limits per recipient
+    and per address (Issue 16 item 16). The recipient is kept only as a SHA-256 of its
+    normalised form: the table never holds the e-mail addresses strangers typed."""
+
+    recipient_hash = models.CharField(max_length=64, db_index=True)
+    ip = models.CharField(max_length=45, db_index=True, blank=True)
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    queued = models.BooleanField(default=False)
 
 
 class MagicLink(models.Model):
@@ -127,3 +148,24 @@ class Invitation(models.Model):
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+
+
+class PortalInvitation(models.Model):
+    """A practice's offer to link one of its patient records to a person's EXISTING account.
+
+    Nothing is linked and no membership exists until that person, signed in as themselves,
+    accepts (Issue 16 item 17): otherwise any practice could attach its record, and its
+    sign-in mail, to another practice's user by typing their e-mail.
+    """
+
+    practice = models.ForeignKey("practices.Practice", on_delete=models.CASCADE,
+                                 related_name="portal_invitations")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.CASCADE,
+                                related_name="portal_invitations")
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="portal_invitations")
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)

@@ -7,6 +7,7 @@ app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
+    path("login/confirm/", views.login_confirm, name="login_confirm"),
     path("logout/", views.logout_view, name="logout"),
     path("mfa/", views.mfa_verify, name="mfa_verify"),
     path("mfa/setup/", views.mfa_setup, name="mfa_setup"),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("tokens/", views.tokens, name="tokens"),
     path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("invitation/<str:token>/", views.invitation_accept, name="invitation_accept"),
+    path("portal-invitation/<str:token>/", views.portal_invitation, name="portal_invitation"),
     path("password/reset/", auth_views.PasswordResetView.as_view(
         template_name="accounts/password_reset.html",
         email_template_name="accounts/password_reset_email.txt",

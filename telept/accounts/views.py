@@ -26,12 +26,15 @@ from telept.accounts.forms import (
 )
 from telept.accounts.middleware import SESSION_MFA_OK
 from telept.accounts.models import ApiToken
-from telept.accounts.web import actor_required
+from telept.accounts.web import SESSION_PRACTICE, actor_required
 from telept.audit.services import audit_record
 from telept.lib.errors import DomainError
 from telept.lib.middleware import client_ip
 
 BACKEND = "telept.accounts.backends.EmailBackend"
+# A guarded sign-in between its two steps (see services, "Why the account is never locked").
+SESSION_PENDING = "pending_signin"
+SESSION_PENDING_TRIES = "pending_signin_tries"
 
 
 def _next_url(request: HttpRequest) -> str:
@@ -61,14 +64,21 @@ def login_view(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            user = services.login_with_password(
+            result = services.login_with_password(
                 request=request, email=form.cleaned_data["email"],
                 password=form.cleaned_data["password"], ip=client_ip(request))
         except DomainError as exc:
             form.add_error(None, exc.message)
             status = exc.status if exc.status == 429 else 400
         else:
-            return _sign_in(request, user, how="password")
+            if isinstance(result, services.PendingSignIn):
+                # A guarded account: the same answer whether the password was right.
+                request.session.cycle_key()
+                request.session[SESSION_PENDING] = result.as_session()
+                request.session[SESSION_PENDING_TRIES] = 0
+                request.session["next"] = _next_url(request)
+                return redirect("accounts:login_confirm")
+            return _sign_in(request, result, how="password")
     elif request.method == "POST":
         status = 400
     return render(request, "accounts/login.html",
@@ -85,6 +95,52 @@ def logout_view(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:login")
 
 
+@require_http_methods(["GET", "POST"])
+def login_confirm(request: HttpRequest) -> HttpResponse:
+    """The second step of a guarded sign-in (see services, "Why the account is never
+    locked"): the page, and every wrong answer, look the same whether the password was right.
+    After LOGIN_MAX_FAILURES wrong codes the attempt ends and the person starts again."""
+    pending = services.PendingSignIn.from_session(request.session.get(SESSION_PENDING))
+    if pending is None:
+        return redirect("accounts:login")
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.login_confirm_code(pending=pending, code=form.cleaned_data["code"],
+                                               ip=client_ip(request))
+        except DomainError as exc:
+            return _end_half_sign_in(request, exc.message)
+        if user is not None:
+            next_url = request.session.get("next", settings.LOGIN_REDIRECT_URL)
+            request.session.pop(SESSION_PENDING, None)
+            login(request, user, backend=BACKEND)
+            request.session[SESSION_MFA_OK] = True
+            audit_record(actor=services._SystemActor(user=user), action="login",
+                         object_type="User", object_id=user.pk,
+                         detail={"how": "password+second_step"})
+            return redirect(next_url)
+        tries = int(request.session.get(SESSION_PENDING_TRIES, 0)) + 1
+        request.session[SESSION_PENDING_TRIES] = tries
+        if tries >= settings.LOGIN_MAX_FAILURES:
+            return _end_half_sign_in(request, "Sign-in did not complete: the password or the "
+                                     "code was not right. Start again.")
+        form.add_error("code", "That did not work. Check the code (they change every 30 "
+                       "seconds) or start again: the password may have been wrong.")
+    return render(request, "accounts/login_confirm.html", {"form": form},
+                  status=400 if form.errors else 200)
+
+
+def _end_half_sign_in(request: HttpRequest, message: str) -> HttpResponse:
+    """Sign out a session that has not finished signing in, back to the sign-in page."""
+    if request.user.is_authenticated:
+        audit_record(actor=services._SystemActor(user=request.user),  # type: ignore[arg-type]
+                     action="logout", object_type="User", object_id=request.user.pk,
+                     detail={"reason": "too_many_wrong_codes"})
+    logout(request)
+    messages.error(request, message)
+    return redirect("accounts:login")
+
+
 def _mfa_passed(request: HttpRequest) -> HttpResponse:
     request.session.cycle_key()
     request.session[SESSION_MFA_OK] = True
@@ -92,6 +148,13 @@ def _mfa_passed(request: HttpRequest) -> HttpResponse:
                  action="login", object_type="User", object_id=request.user.pk,
                  detail={"how": "password+totp"})
     return redirect(request.session.pop("next", settings.LOGIN_REDIRECT_URL))
+
+
+def _mfa_locked(request: HttpRequest) -> int:
+    """Minutes left on the code lock of this account or address (0: open)."""
+    seconds = services.mfa_lock_remaining(email=request.user.email,  # type: ignore[union-attr]
+                                          ip=client_ip(request))
+    return services._minutes(seconds) if seconds else 0
 
 
 @login_required
@@ -102,10 +165,17 @@ def mfa_verify(request: HttpRequest) -> HttpResponse:
     if not services.totp_is_enrolled(request.user):  # type: ignore[arg-type]
         return redirect("accounts:mfa_setup")
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if services.totp_verify(user=request.user, code=form.cleaned_data["code"]):  # type: ignore[arg-type]
-            return _mfa_passed(request)
-        form.add_error("code", "That code is not valid. Codes change every 30 seconds.")
+    try:
+        locked_minutes = _mfa_locked(request)
+        if locked_minutes:
+            raise services.MfaLocked(locked_minutes)
+        if request.method == "POST" and form.is_valid():
+            if services.mfa_check(user=request.user, code=form.cleaned_data["code"],  # type: ignore[arg-type]
+                                  ip=client_ip(request)):
+                return _mfa_passed(request)
+            form.add_error("code", "That code is not valid. Codes change every 30 seconds.")
+    except services.MfaLocked as exc:
+        return _end_half_sign_in(request, exc.message)
     return render(request, "accounts/mfa_verify.html", {"form": form},
                   status=400 if form.errors else 200)
 
@@ -118,11 +188,18 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
                         else "home")
     device = services.totp_begin_enrolment(user=request.user)  # type: ignore[arg-type]
     form = CodeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        if services.totp_verify(user=request.user, code=form.cleaned_data["code"]):  # type: ignore[arg-type]
-            messages.success(request, "Two-step sign-in is on.")
-            return _mfa_passed(request)
-        form.add_error("code", "That code is not valid. Check the time on your phone.")
+    try:
+        locked_minutes = _mfa_locked(request)
+        if locked_minutes:
+            raise services.MfaLocked(locked_minutes)
+        if request.method == "POST" and form.is_valid():
+            if services.mfa_check(user=request.user, code=form.cleaned_data["code"],  # type: ignore[arg-type]
+                                  ip=client_ip(request)):
+                messages.success(request, "Two-step sign-in is on.")
+                return _mfa_passed(request)
+            form.add_error("code", "That code is not valid. Check the time on your phone.")
+    except services.MfaLocked as exc:
+        return _end_half_sign_in(request, exc.message)
     uri = services.totp_uri(device)
     buffer = io.BytesIO()
     qrcode.make(uri, image_factory=qrcode.image.svg.SvgPathImage).save(buffer)
@@ -137,7 +214,9 @@ def mfa_setup(request: HttpRequest) -> HttpResponse:
 def magic_request(request: HttpRequest) -> HttpResponse:
     form = MagicLinkForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        services.magic_link_request(identifier=form.cleaned_data["identifier"])
+        # The same answer whatever happened: sent, unknown recipient, or a limit reached.
+        services.magic_link_request(identifier=form.cleaned_data["identifier"],
+                                    ip=client_ip(request))
         return render(request, "accounts/magic_sent.html")
     return render(request, "accounts/magic_request.html", {"form": form},
                   status=400 if form.errors else 200)
@@ -208,3 +287,28 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "accounts/invitation_accept.html",
                   {"form": form, "invitation": invitation},
                   status=400 if form.errors else 200)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def portal_invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """A practice asks to link its patient record to the signed-in person's account
+    (Issue 16 item 17): they accept or decline; only the addressee may answer."""
+    user = request.user
+    try:
+        invitation = services.portal_invitation_find(raw=token, user=user)  # type: ignore[arg-type]
+        if request.method == "POST":
+            if request.POST.get("answer") == "accept":
+                services.portal_invitation_accept(raw=token, user=user)  # type: ignore[arg-type]
+                messages.success(request, f"Your account is now linked to "
+                                 f"{invitation.practice.name}'s patient portal.")
+                request.session[SESSION_PRACTICE] = invitation.practice_id
+                return redirect("home")
+            services.portal_invitation_decline(raw=token, user=user)  # type: ignore[arg-type]
+            messages.info(request, f"You declined. {invitation.practice.name} has not been "
+                          "linked to your account.")
+            return redirect("home")
+    except DomainError as exc:
+        return render(request, "error.html", {"title": "Invitation", "message": exc.message},
+                      status=403 if exc.code == "invitation_not_yours" else 400)
+    return render(request, "accounts/portal_invitation.html", {"invitation": invitation})

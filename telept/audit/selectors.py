@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
 
-from django.db.models import QuerySet
+from django.apps import apps
+from django.db.models import Q, QuerySet
 
 from telept.audit.models import AuditEvent
 from telept.lib.errors import PermissionDenied
@@ -16,6 +18,7 @@ class AuditFilter:
     action: str = ""
     actor_email: str = ""
     patient_id: int | None = None
+    patient: str = ""
     object_type: str = ""
     since: dt.date | None = None
     until: dt.date | None = None
@@ -32,10 +35,30 @@ def audit_events(*, actor, filters: AuditFilter) -> QuerySet[AuditEvent]:  # typ
         events = events.filter(actor_email__icontains=filters.actor_email)
     if filters.patient_id is not None:
         events = events.filter(patient_id=filters.patient_id)
+    if filters.patient:
+        events = events.filter(patient_id__in=_patients_named(
+            practice_id=actor.practice_id, text=filters.patient))
     if filters.object_type:
         events = events.filter(object_type=filters.object_type)
+    # Days are the practice's days: "until 3 Dec" ends at midnight on its clock, not UTC's.
+    zone = ZoneInfo(actor.membership.practice.time_zone)
     if filters.since:
-        events = events.filter(at__date__gte=filters.since)
+        events = events.filter(at__gte=dt.datetime.combine(filters.since, dt.time(), zone))
     if filters.until:
-        events = events.filter(at__date__lte=filters.until)
+        events = events.filter(at__lt=dt.datetime.combine(
+            filters.until + dt.timedelta(days=1), dt.time(), zone))
     return events
+
+
+def _patients_named(*, practice_id: int, text: str) -> QuerySet:  # type: ignore[type-arg]
+    """Ids of the practice's patients whose name matches every word typed ("maria garc"
+    finds Maria Garcia; first, last and preferred names count), or whose MRN is the text.
+    A subquery, so the trail is filtered in one query however many patients match."""
+    patient = apps.get_model("patients", "Patient")
+    words = text.split()
+    by_name = Q()
+    for word in words:
+        by_name &= (Q(first_name__icontains=word) | Q(last_name__icontains=word)
+                    | Q(preferred_name__icontains=word))
+    return (patient.objects.filter(practice_id=practice_id)
+            .filter(by_name | Q(mrn__iexact=text.strip())).values("id"))
