@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost, RequestDataTooBig
 from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from telept.lib.context import client_ip_var, new_request_id, request_id_var
@@ -50,7 +51,13 @@ class ApiNulGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/") and _has_nul(request):
+        try:
+            nul = request.path.startswith("/api/") and _has_nul(request)
+        except RequestDataTooBig:  # reading the body to look for NUL: answer in JSON too
+            return JsonResponse({"code": "request_too_large", "message": (
+                f"The request is larger than {settings.DATA_UPLOAD_MAX_MEMORY_SIZE:,} bytes. "
+                "Nothing was done.")}, status=413)
+        if nul:
             return JsonResponse({"code": "invalid_characters",
                                  "message": "The request contains a NUL character."},
                                 status=400)
@@ -67,6 +74,21 @@ def _has_nul(request: HttpRequest) -> bool:
     return False
 
 
+def content_security_policy(request: HttpRequest) -> str:
+    """The policy, with WebSockets allowed to our own origin only (not any ws:/wss: host).
+
+    The host was checked against ALLOWED_HOSTS before a view ran; a request that failed that
+    check gets the policy without a WebSocket source.
+    """
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        host = ""
+    sources = f" ws://{host} wss://{host}" if host else ""
+    return settings.CONTENT_SECURITY_POLICY.replace("connect-src 'self'",
+                                                    "connect-src 'self'" + sources, 1)
+
+
 class SecurityHeadersMiddleware:
     """Content-Security-Policy and Permissions-Policy on every response.
 
@@ -80,7 +102,7 @@ class SecurityHeadersMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        response.setdefault("Content-Security-Policy", settings.CONTENT_SECURITY_POLICY)
+        response.setdefault("Content-Security-Policy", content_security_policy(request))
         response.setdefault(
             "Permissions-Policy", "camera=(self), microphone=(self), display-capture=(self), "
             "geolocation=(), payment=()"

@@ -9,3 +9,5 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-never-used-outside-the-test-suite")
 os.environ.setdefault("DEBUG", "0")
+# Never read the developer's `.env` (written by `make run`: DEBUG and demo flags on).
+os.environ["TELEPT_ENV_FILE"] = ""

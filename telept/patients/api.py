@@ -45,6 +45,8 @@ class PatientOut(Schema):
     emergency_contact_name: str
     emergency_contact_phone: str
     emergency_contact_relation: str
+    version: int = Field(description="Changes with every save of the demographics; send it "
+                         "back as `version` in a PATCH to refuse overwriting a newer save.")
 
 
 class PatientIn(Schema):
@@ -83,6 +85,11 @@ class PatientPatch(Schema):
     emergency_contact_name: Annotated[str, StringConstraints(max_length=150)] | None = None
     emergency_contact_phone: Phone | None = None
     emergency_contact_relation: Annotated[str, StringConstraints(max_length=50)] | None = None
+    version: int | None = Field(None, ge=1, description=(
+        "The `version` the client read. When sent, a save that another one overtook is "
+        "refused with 409 `patient_changed` (the answer names the current `version`) "
+        "instead of replacing it. Without it the update applies as before (last write "
+        "wins); clients should send it."))
 
 
 class PatientPage(Schema):
@@ -121,9 +128,16 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Status:
     return Status(201, services.patient_create(actor=request.actor, data=data))  # type: ignore[attr-defined]
 
 
-@router.patch("/{int:patient_id}", response={200: PatientOut, **ERRORS},
+class ConflictOut(ErrorOut):
+    version: int
+
+
+@router.patch("/{int:patient_id}", response={200: PatientOut, 409: ConflictOut, **ERRORS},
               summary="Update a patient's demographics (partial)")
 def update_patient(request: HttpRequest, patient_id: int, payload: PatientPatch) -> object:
+    """Send the `version` you read: a stale one answers 409 `patient_changed` with the
+    current `version`, and nothing is written (optimistic concurrency, Issue 16 item 13)."""
     changes = payload.model_dump(exclude_unset=True, exclude_none=True)
+    version = changes.pop("version", None)
     return services.patient_update(actor=request.actor, patient_id=patient_id,  # type: ignore[attr-defined]
-                                   changes=changes)
+                                   changes=changes, expected_version=version)

@@ -45,6 +45,9 @@ class Patient(models.Model):
     emergency_contact_relation = models.CharField(max_length=50, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency for demographics (Issue 16 item 13): each save names the version
+    # it started from and is refused if another save came first (services.patient_update).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["last_name", "first_name", "id"]

@@ -40,7 +40,7 @@ def patient_search(*, actor: Actor, query: str = "", limit: int = 50,
             condition |= Q(date_of_birth=term) if _is_date(term) else Q()
         patients = patients.filter(condition)
     total = patients.count()
-    rows = list(patients[offset: offset + limit])
+    rows = list(patients.select_related("practice")[offset: offset + limit])
     audit_record(actor=actor, action="list", object_type="Patient",
                  detail={"query": query, "shown": [p.pk for p in rows], "total": total})
     return rows, total

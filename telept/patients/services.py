@@ -7,13 +7,14 @@ import secrets
 from dataclasses import asdict, dataclass, fields
 
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from telept.accounts.actor import Actor
 from telept.accounts.models import Membership, User
 from telept.accounts.roles import PATIENT_EDITORS, Role
 from telept.audit.services import audit_record
-from telept.lib.errors import DomainError, PermissionDenied
+from telept.lib.errors import Conflict, DomainError, PermissionDenied
 from telept.lib.states import US_STATES
 from telept.patients.models import Consent, Coverage, Diagnosis, Patient
 from telept.patients.rules import icd10cm_normalise, phone_e164
@@ -102,20 +103,50 @@ def patient_create(*, actor: Actor, data: PatientInput) -> Patient:
     return patient
 
 
+class PatientChanged(Conflict):
+    """The record was saved by someone else since this edit began (Issue 16 item 13)."""
+
+    def __init__(self, patient: Patient) -> None:
+        super().__init__("patient_changed", "Someone else saved this patient's details since "
+                         "you opened them; nothing was overwritten. Compare the two versions "
+                         "and save again with the current version.",
+                         extra={"version": patient.version})
+        self.patient = patient
+
+
 @transaction.atomic
-def patient_update(*, actor: Actor, patient_id: int, changes: dict[str, object]) -> Patient:
-    """Apply a partial update of demographic fields; the audit names the changed fields."""
+def patient_update(*, actor: Actor, patient_id: int, changes: dict[str, object],
+                   expected_version: int | None = None) -> Patient:
+    """Apply a partial update of demographic fields; the audit names the changed fields.
+
+    Optimistic concurrency: callers pass `expected_version`, the version their edit started
+    from (the page always does; the API when the client sends one). A save that another one
+    overtook is refused with `PatientChanged`, carrying the record as saved, instead of
+    silently putting back the values the other person had just changed. The write is a
+    compare-and-set on the version (`UPDATE ... WHERE version = n`), so two saves of one
+    version cannot both pass, on SQLite as on PostgreSQL. Each save that changes a field
+    bumps the version.
+    """
     _require_editor(actor)
     unknown = set(changes) - set(EDITABLE_FIELDS)
     if unknown:
         raise DomainError("unknown_field", f"Cannot change: {', '.join(sorted(unknown))}.")
     patient = patient_get(actor=actor, patient_id=patient_id, purpose="update")
+    if expected_version is not None and expected_version != patient.version:
+        raise PatientChanged(patient)
     values = patient_clean(changes)
     changed = sorted(k for k, v in values.items() if getattr(patient, k) != v)
-    for key in changed:
-        setattr(patient, key, values[key])
     if changed:
-        patient.save(update_fields=[*changed, "updated_at"])
+        now = timezone.now()
+        written = Patient.objects.filter(pk=patient.pk, version=patient.version).update(
+            **{k: values[k] for k in changed}, version=F("version") + 1, updated_at=now)
+        if not written:  # another save committed between our read and our write
+            patient.refresh_from_db()
+            raise PatientChanged(patient)
+        for key in changed:
+            setattr(patient, key, values[key])
+        patient.version += 1
+        patient.updated_at = now
     audit_record(actor=actor, action="update", object_type="Patient", object_id=patient.pk,
                  patient_id=patient.pk, detail={"fields": changed})
     return patient
@@ -183,22 +214,41 @@ def diagnosis_add(*, actor: Actor, patient_id: int, code: str, description: str,
     return diagnosis
 
 
+@dataclass(frozen=True, kw_only=True)
+class PortalInvite:
+    """What `patient_portal_invite` did: `linked` False means an existing account was asked
+    to accept, and nothing is linked yet."""
+
+    user: User
+    linked: bool
+
+
 @transaction.atomic
-def patient_portal_invite(*, actor: Actor, patient_id: int) -> User:
-    """Give a patient a portal account (magic-link sign-in) linked to their record."""
+def patient_portal_invite(*, actor: Actor, patient_id: int) -> PortalInvite:
+    """Give a patient a portal account (magic-link sign-in) linked to their record.
+
+    A record already linked keeps its account (the caller sends a new sign-in link). An
+    e-mail with no account gets a new one, linked at once. An e-mail that already has an
+    account (perhaps another practice's patient, or staff) is only invited: no link and no
+    membership until that person, signed in as themselves, accepts (Issue 16 item 17).
+    """
+    from telept.accounts.services import portal_invitation_create
+
     _require_editor(actor)
     patient = patient_get(actor=actor, patient_id=patient_id, purpose="update")
     if not patient.email:
         raise DomainError("email_required", "Add the patient's e-mail before inviting them.")
-    user = patient.user or User.objects.filter(email__iexact=patient.email).first()
-    if user is None:
-        user = User.objects.create_user(patient.email, full_name=patient.full_name,
-                                        phone=patient.phone)
-    Membership.objects.get_or_create(user=user, practice_id=patient.practice_id,
-                                     defaults={"role": Role.PATIENT})
-    if patient.user_id != user.pk:
-        patient.user = user
-        patient.save(update_fields=["user"])
+    if patient.user is not None:
+        return PortalInvite(user=patient.user, linked=True)
+    existing = User.objects.filter(email__iexact=patient.email).first()
+    if existing is not None:
+        portal_invitation_create(actor=actor, patient_id=patient.pk, user=existing)
+        return PortalInvite(user=existing, linked=False)
+    user = User.objects.create_user(patient.email, full_name=patient.full_name,
+                                    phone=patient.phone)
+    Membership.objects.create(user=user, practice_id=patient.practice_id, role=Role.PATIENT)
+    patient.user = user
+    patient.save(update_fields=["user"])
     audit_record(actor=actor, action="grant", object_type="PortalAccess", object_id=user.pk,
                  patient_id=patient.pk)
-    return user
+    return PortalInvite(user=user, linked=True)

@@ -16,8 +16,17 @@ from telept.accounts.roles import PATIENT_EDITORS, STAFF_ROLES, Role
 from telept.accounts.web import actor_required
 from telept.clinical.selectors.chart import clinical_chart, clinical_portal
 from telept.lib.errors import DomainError, NotFound
+from telept.lib.phones import region_of
 from telept.patients import selectors, services
-from telept.patients.forms import ConsentForm, CoverageForm, DiagnosisForm, PatientForm, SearchForm
+from telept.patients.changes import PatientConflict, patient_conflict, patient_values
+from telept.patients.forms import (
+    ConsentForm,
+    CoverageForm,
+    DiagnosisForm,
+    PatientEditForm,
+    PatientForm,
+    SearchForm,
+)
 from telept.patients.models import Patient
 from telept.practices.models import Payer
 from telept.scheduling import selectors as scheduling_selectors
@@ -60,21 +69,52 @@ def patient_create(request: HttpRequest) -> HttpResponse:
 @actor_required(PATIENT_EDITORS)
 @require_http_methods(["GET", "POST"])
 def patient_edit(request: HttpRequest, patient_id: int) -> HttpResponse:
+    """The edit page, and the merge page when someone else saved first (409): their values
+    beside yours per field, your values still in the form, at the current version."""
     actor = request.actor  # type: ignore[attr-defined]
     patient = selectors.patient_get(actor=actor, patient_id=patient_id, purpose="edit")
-    form = PatientForm(request.POST or None, instance=patient)
+    region = region_of(patient.practice.phone)
+    saved = patient_values(patient)  # before the bound form writes what was typed onto it
+    form = PatientEditForm(request.POST or None, instance=patient, region=region)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        changes = {k: form.cleaned_data[k] for k in services.EDITABLE_FIELDS}
         try:
-            services.patient_update(actor=actor, patient_id=patient.pk, changes=changes)
+            services.patient_update(actor=actor, patient_id=patient.pk, changes=form.changes(),
+                                    expected_version=form.cleaned_data["version"])
+        except services.PatientChanged as exc:
+            conflict, form = _merge(form, exc.patient, region)
         except DomainError as exc:
             _form_error(form, exc)
         else:
             messages.success(request, "Saved.")
             return redirect("patients:chart", patient_id=patient.pk)
+    if form.is_bound and form.errors and form.chosen():
+        conflict = _still_merging(form, saved, region)
     return render(request, "patients/form.html",
-                  {"form": form, "title": f"Edit {patient.full_name}", "patient": patient},
-                  status=400 if form.errors else 200)
+                  {"form": form, "title": f"Edit {patient.full_name}", "patient": patient,
+                   "conflict": conflict},
+                  status=400 if form.errors else 409 if conflict else 200)
+
+
+def _merge(form: PatientEditForm, saved: Patient, region: str
+           ) -> tuple[PatientConflict, PatientEditForm]:
+    """What differs from the saved record, and the form again with what this person asked
+    to save, at the saved version (so saving it again is the merge)."""
+    mine = form.mine()
+    conflict = patient_conflict(saved=patient_values(saved), mine=mine,
+                                base=form.base_values(), region=region,
+                                labels={n: str(f.label) for n, f in form.fields.items()})
+    return conflict, PatientEditForm(instance=saved, initial=mine, region=region)
+
+
+def _still_merging(form: PatientEditForm, saved: dict[str, object], region: str
+                   ) -> PatientConflict:
+    """A merge page sent back for a typing error keeps its table and the choices made, so
+    fixing the error cannot quietly turn "keep theirs" into "keep yours"."""
+    typed = {n: form.cleaned_data.get(n, form.data.get(n, "")) for n in form.fields}
+    return patient_conflict(saved=saved, mine=typed, base=None, region=region,
+                            labels={n: str(f.label) for n, f in form.fields.items()},
+                            chosen=form.chosen())
 
 
 @actor_required(STAFF_ROLES)
@@ -183,16 +223,28 @@ def diagnosis_add(request: HttpRequest, patient_id: int) -> HttpResponse:
 def portal_invite(request: HttpRequest, patient_id: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     try:
-        user = services.patient_portal_invite(actor=actor, patient_id=patient_id)
+        invite = services.patient_portal_invite(actor=actor, patient_id=patient_id)
     except NotFound:
         raise
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        from telept.accounts.services import magic_link_request
+        email = invite.user.email
+        if not invite.linked:
+            messages.success(request, f"An invitation went to {email}. Portal access starts "
+                             "when they accept it, signed in to their account.")
+        else:
+            from telept.accounts.services import magic_link_request
 
-        magic_link_request(identifier=user.email)
-        messages.success(request, f"Portal access granted; a sign-in link went to {user.email}.")
+            # No client address: staff sending from the chart count against the recipient's
+            # limit only (Issue 16 item 16).
+            if magic_link_request(identifier=email, ip=""):
+                messages.success(request, f"Portal access granted; a sign-in link is on its "
+                                 f"way to {email}.")
+            else:
+                messages.success(request, f"Portal access granted. Several sign-in links "
+                                 f"went to {email} in the last few minutes; no new one was "
+                                 "sent.")
     return redirect("patients:chart", patient_id=patient_id)
 
 
