@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.forms.utils import pretty_name
 
 from telept.clinical import note_templates
 from telept.clinical.measures import MEASURES, Answer, Measure
@@ -113,12 +114,18 @@ class GoalForm(forms.Form):
 
 # --- notes ---------------------------------------------------------------------------------
 
+STALE_PAGE = ("Part of this page is missing or out of date. Your text is kept below: copy "
+              "it, then reload the page and paste it back.")
+
 class NoteForm(forms.Form):
     """A note's fields; the section fields come from the kind (note_templates.SECTIONS)."""
 
     date_of_service = forms.DateField(widget=DateInput())
     appointment = forms.TypedChoiceField(label="Visit", required=False, coerce=int,
                                          empty_value=None)
+    # The note's version this form was built from (optimistic concurrency, Issue 16 #13).
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, error_messages={
+        "required": STALE_PAGE, "invalid": STALE_PAGE, "min_value": STALE_PAGE})
 
     def __init__(self, *args: Any, kind: str, appointments: list[tuple[int, str]],
                  **kwargs: Any) -> None:
@@ -183,8 +190,16 @@ class InterventionForm(forms.Form):
         return data
 
 
-InterventionFormSet = forms.formset_factory(InterventionForm, extra=3, max_num=20,
-                                            absolute_max=20)
+class _NoteFormSet(forms.BaseFormSet):
+    """A formset whose missing bookkeeping (a stale page) reads as a sentence a person can
+    act on, not Django's "ManagementForm data is missing or has been tampered with"."""
+
+    default_error_messages = {**forms.BaseFormSet.default_error_messages,
+                              "missing_management_form": STALE_PAGE}
+
+
+InterventionFormSet = forms.formset_factory(InterventionForm, formset=_NoteFormSet, extra=3,
+                                            max_num=20, absolute_max=20)
 
 
 class GoalUpdateForm(forms.Form):
@@ -194,7 +209,31 @@ class GoalUpdateForm(forms.Form):
     comment = forms.CharField(required=False, max_length=300)
 
 
-GoalUpdateFormSet = forms.formset_factory(GoalUpdateForm, extra=0, max_num=50, absolute_max=50)
+GoalUpdateFormSet = forms.formset_factory(GoalUpdateForm, formset=_NoteFormSet, extra=0,
+                                          max_num=50, absolute_max=50)
+
+
+def note_form_errors(form: forms.Form, *formsets: forms.BaseFormSet) -> list[tuple[str, str]]:
+    """Every problem of the note page as (field id or "", "Label: message"), in page order,
+    for the summary at the top (each field also shows its own errors)."""
+    rows: list[tuple[str, str]] = []
+
+    def add(f: forms.Form, prefix: str = "") -> None:
+        for name, errors in f.errors.items():
+            field = f.fields.get(name)
+            if field is None or isinstance(field.widget, forms.HiddenInput):
+                rows.extend(("", f"{prefix}{e}") for e in errors)
+                continue
+            label = field.label or pretty_name(name)
+            rows.extend((f[name].id_for_label, f"{prefix}{label}: {e}") for e in errors)
+
+    add(form)
+    for formset in formsets:
+        rows.extend(("", str(e)) for e in formset.non_form_errors())
+        title = "Intervention" if formset.prefix == "iv" else "Goal"
+        for number, row in enumerate(formset.forms, start=1):
+            add(row, f"{title} {number}, ")
+    return rows
 
 
 class AddendumForm(forms.Form):

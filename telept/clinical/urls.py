@@ -22,6 +22,7 @@ urlpatterns = [
          name="visit_note"),
     path("clinical/notes/<int:note_id>/", notes.note_detail, name="note"),
     path("clinical/notes/<int:note_id>/edit/", notes.note_edit, name="note_edit"),
+    path("clinical/notes/<int:note_id>/draft/", notes.note_draft_save, name="note_draft_save"),
     path("clinical/notes/<int:note_id>/sign/", notes.note_sign, name="note_sign"),
     path("clinical/notes/<int:note_id>/cosign/", notes.note_cosign, name="note_cosign"),
     path("clinical/notes/<int:note_id>/addenda/", notes.note_addendum, name="note_addendum"),

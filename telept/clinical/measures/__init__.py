@@ -18,6 +18,7 @@ from .base import (
     Measure,
     MeasureResult,
     change_since_baseline,
+    short_name,
 )
 
 MEASURES: Mapping[str, Measure] = MappingProxyType(
@@ -55,6 +56,7 @@ def score_measure(*, code: str, answers: Sequence[Answer]) -> MeasureResult:
 
 __all__ = [
     "MEASURES",
+    "short_name",
     "Answer",
     "AnswerError",
     "Change",

@@ -112,6 +112,11 @@ class Measure:
     def score(self, *, answers: Sequence[Answer]) -> MeasureResult:
         return self.scorer(answers=answers)
 
+    @property
+    def short_name(self) -> str:
+        """The name in a sentence or a table: "KOOS JR", "QuickDASH" (never the code)."""
+        return short_name(self.code)
+
 
 def check_answers(
     *,
@@ -130,27 +135,40 @@ def check_answers(
     if not low <= len(given) <= item_count:
         expected = str(item_count) if low == item_count else f"{low} to {item_count}"
         raise AnswerError(
-            f"{code} expects {expected} answers, got {len(given)} "
+            f"{short_name(code)} expects {expected} answers, got {len(given)} "
             "(leave an entry empty for an unanswered item)."
         )
     for position, value in enumerate(given, start=1):
         if value is None:
             continue
         if isinstance(value, bool) or not isinstance(value, int):
-            raise AnswerError(f"{code} item {position}: answer must be a whole number.")
+            raise AnswerError(f"{short_name(code)} question {position}: answer must be a whole "
+                              "number.")
         if not scale.contains(value):
             raise AnswerError(
-                f"{code} item {position}: answer {value} is outside "
+                f"{short_name(code)} question {position}: answer {value} is outside "
                 f"{scale.minimum}-{scale.maximum}."
             )
     return given
 
 
+# How people name each instrument in a sentence ("KOOS JR: 6 of 7 questions unanswered");
+# the codes are the stable contract of the API and the `score_measure` command, not words.
+SHORT_NAMES = {"ODI": "ODI", "NDI": "NDI", "LEFS": "LEFS", "QUICKDASH": "QuickDASH",
+               "NPRS": "NPRS", "PSFS": "PSFS", "KOOSJR": "KOOS JR", "HOOSJR": "HOOS JR"}
+
+
+def short_name(code: str) -> str:
+    return SHORT_NAMES.get(code, code)
+
+
 def missing_reason(*, code: str, missing: int, total: int, allowed: int) -> str:
     """The sentence a clinician sees when too many items are blank."""
+    name = short_name(code)
     if allowed == 0:
-        return f"{code}: {missing} of {total} items unanswered; every item must be answered."
-    return f"{code}: {missing} of {total} items unanswered; at most {allowed} may be missing."
+        return (f"{name}: {missing} of {total} questions unanswered; every question must be "
+                "answered.")
+    return f"{name}: {missing} of {total} questions unanswered; at most {allowed} may be missing."
 
 
 def percent_of_answered_maximum(*, answered: Sequence[int], item_maximum: int) -> float:
@@ -200,7 +218,8 @@ def change_since_baseline(
     """
     for result in (baseline, current):
         if result.code != measure.code:
-            raise ValueError(f"Cannot compare a {result.code} result as {measure.code}.")
+            raise ValueError(f"Cannot compare a {short_name(result.code)} result as "
+                             f"{measure.short_name}.")
     threshold = measure.mcid if mcid is None else mcid
     if not (baseline.scorable and current.scorable):
         which = "baseline" if not baseline.scorable else "current"
@@ -226,7 +245,7 @@ def change_since_baseline(
             improvement=improvement,
             mcid=None,
             passes_mcid=None,
-            reason=f"{measure.code} has no verified MCID; judge the change clinically.",
+            reason=f"{measure.short_name} has no verified MCID; judge the change clinically.",
         )
     if not math.isfinite(threshold) or threshold <= 0:
         raise ValueError("An MCID is a positive number of score points.")

@@ -51,3 +51,6 @@ class EducationAssignment(models.Model):
         ordering = ["-assigned_at", "id"]
         constraints = [models.UniqueConstraint(fields=["patient", "article"],
                                                name="education_assigned_once")]
+
+    def __str__(self) -> str:
+        return f"“{self.article.title}” for {self.patient.full_name}"

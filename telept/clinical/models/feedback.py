@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import dateformat, timezone
 
 TECHNICAL_PROBLEMS = [
     ("connect", "Trouble joining or connecting"),
@@ -39,3 +40,7 @@ class FeedbackResponse(models.Model):
             models.CheckConstraint(condition=Q(recommend__gte=0) & Q(recommend__lte=10),
                                    name="feedback_recommend_0_to_10"),
         ]
+
+    def __str__(self) -> str:
+        day = dateformat.format(timezone.localtime(self.submitted_at), "j M Y")
+        return f"Visit feedback of {day} from {self.patient.full_name}"

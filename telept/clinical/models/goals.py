@@ -59,4 +59,9 @@ class Goal(models.Model):
 
     @property
     def what(self) -> str:
-        return self.measure_code or self.metric
+        """What is measured, as people name it: "KOOS JR", or the metric's own words."""
+        if self.measure_code:
+            from telept.clinical.measures import short_name
+
+            return short_name(self.measure_code)
+        return self.metric

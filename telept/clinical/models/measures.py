@@ -10,8 +10,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import dateformat, timezone
 
-from telept.clinical.measures import MEASURES
+from telept.clinical.measures import MEASURES, short_name
 
 MEASURE_CHOICES = [(code, measure.name) for code, measure in MEASURES.items()]
 
@@ -46,7 +47,7 @@ class MeasureSchedule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} for patient {self.patient_id}"
+        return f"{short_name(self.code)} for {self.patient.full_name}"
 
 
 class MeasureResponse(models.Model):
@@ -86,4 +87,6 @@ class MeasureResponse(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.score} ({self.completed_at:%Y-%m-%d})"
+        score = f"{self.score:g}" if self.score is not None else "not scored"
+        day = dateformat.format(timezone.localtime(self.completed_at), "j M Y")
+        return f"{short_name(self.code)} of {day} for {self.patient.full_name}: {score}"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import dateformat, timezone
 
 
 class Thread(models.Model):
@@ -41,6 +42,10 @@ class Message(models.Model):
     class Meta:
         ordering = ["sent_at", "id"]
 
+    def __str__(self) -> str:
+        when = dateformat.format(timezone.localtime(self.sent_at), "j M Y, g:i A")
+        return f"Message of {when} in “{self.thread.subject}”"
+
 
 class Attachment(models.Model):
     message = models.ForeignKey(Message, on_delete=models.PROTECT, related_name="attachments")
@@ -52,6 +57,9 @@ class Attachment(models.Model):
 
     class Meta:
         ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"Attachment “{self.original_name}”"
 
 
 class ThreadRead(models.Model):
@@ -65,3 +73,6 @@ class ThreadRead(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["thread", "user"],
                                                name="thread_read_one_per_user")]
+
+    def __str__(self) -> str:
+        return f"“{self.thread.subject}” read by {self.user}"

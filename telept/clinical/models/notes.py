@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import dateformat, timezone
 
 from telept.clinical import note_templates
 from telept.clinical.models.goals import GoalStatus
@@ -57,6 +58,9 @@ class NoteTemplate(models.Model):
         constraints = [models.UniqueConstraint(fields=["practice", "kind"],
                                                name="note_template_one_per_kind")]
 
+    def __str__(self) -> str:
+        return f"Template for {self.get_kind_display()}"
+
 
 class Note(models.Model):
     class Status(models.TextChoices):
@@ -100,6 +104,9 @@ class Note(models.Model):
     cosigned_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Optimistic concurrency for drafts: every save names the version it started from and
+    # is refused if another save (a second tab, autosave) came first. Outside the seal.
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["-date_of_service", "-id"]
@@ -117,7 +124,9 @@ class Note(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.date_of_service} ({self.get_status_display()})"
+        """ "Daily note (SOAP) of 3 Dec 2026 for Maria Garcia" (audit trail, admin)."""
+        day = dateformat.format(self.date_of_service, "j M Y")
+        return f"{self.get_kind_display()} of {day} for {self.patient.full_name}"
 
     @property
     def is_locked(self) -> bool:
@@ -149,6 +158,9 @@ class Intervention(models.Model):
             condition=Q(minutes__gte=1) & Q(minutes__lte=MAX_MINUTES),
             name="intervention_minutes_in_range")]
 
+    def __str__(self) -> str:
+        return f"{self.get_cpt_code_display()}, {self.minutes} min"
+
 
 class GoalUpdate(models.Model):
     """A goal's status (and latest value) as documented in one note; applied to the goal
@@ -165,6 +177,9 @@ class GoalUpdate(models.Model):
         constraints = [models.UniqueConstraint(fields=["note", "goal"],
                                                name="goal_update_one_per_note")]
 
+    def __str__(self) -> str:
+        return f"{self.goal}: {self.get_status_display()}"
+
 
 class Addendum(models.Model):
     """A correction or late entry to a signed note: its own signed row, never an edit."""
@@ -179,3 +194,6 @@ class Addendum(models.Model):
     class Meta:
         ordering = ["created_at", "id"]
         verbose_name_plural = "addenda"
+
+    def __str__(self) -> str:
+        return f"Addendum of {dateformat.format(timezone.localtime(self.created_at), 'j M Y')}"

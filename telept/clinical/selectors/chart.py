@@ -16,7 +16,7 @@ from telept.clinical.selectors.feedback import surveys_due_for
 from telept.clinical.selectors.goals import goals_for
 from telept.clinical.selectors.measures import measure_summaries_for, measures_due_for
 from telept.clinical.selectors.messaging import CARE_TEAM, threads_for_chart, unread_total
-from telept.clinical.selectors.notes import note_appointment_choices, notes_for
+from telept.clinical.selectors.notes import note_appointment_choices, note_rows
 from telept.patients.models import Patient
 
 
@@ -29,7 +29,7 @@ def clinical_chart(*, actor: Actor, patient: Patient) -> dict[str, object]:
     kinds = NoteKind.choices if actor.role == Role.PT else [
         (k, label) for k, label in NoteKind.choices if k == NoteKind.DAILY]
     return {
-        "notes": notes_for(patient),
+        "notes": note_rows(actor=actor, patient=patient),
         "education": assignments_for(patient),
         "can_message": actor.role in CARE_TEAM,
         "chart_threads": threads_for_chart(actor=actor, patient_id=patient.pk)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from django.db.models import QuerySet
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from telept.accounts.actor import Actor
 from telept.audit.services import audit_record
@@ -60,6 +60,12 @@ def _rows(practice_id: int, zone: ZoneInfo, since: dt.datetime
     return rows, responses
 
 
+def _month_label(month: str) -> str:
+    """ "2026-11" (the grouping key, sorts by time) as people read it: "November 2026"."""
+    year, number = month.split("-")
+    return dateformat.format(dt.date(int(year), int(number), 1), "F Y")
+
+
 @dataclass
 class FeedbackDashboard:
     overall: FeedbackSummary
@@ -80,5 +86,6 @@ def feedback_dashboard(*, actor: Actor, months: int = 12) -> FeedbackDashboard:
                  detail={"responses": len(responses), "comments": [r.pk for r in comments]})
     return FeedbackDashboard(overall=summarize(rows),
                              by_provider=summarize_by(rows, lambda r: r.provider),
-                             by_month=list(reversed(summarize_by(rows, lambda r: r.month))),
+                             by_month=[(_month_label(month), summary) for month, summary
+                                       in reversed(summarize_by(rows, lambda r: r.month))],
                              comments=comments, months=months)

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from django.utils import dateformat
 
 from telept.accounts.actor import Actor
 from telept.audit.services import audit_record
@@ -34,7 +37,8 @@ def _current(goal: Goal) -> tuple[float | None, str]:
                                               scorable=True)
                .order_by("-completed_at", "-id").first())
         if row is not None:
-            return row.score, f"{goal.measure_code} on {row.completed_at:%Y-%m-%d}"
+            day = row.completed_at.astimezone(ZoneInfo(goal.practice.time_zone))
+            return row.score, f"{goal.what} on {dateformat.format(day, 'j M Y')}"
     update = _latest_update(goal)
     if update is not None:
         return update
@@ -47,7 +51,7 @@ def _latest_update(goal: Goal) -> tuple[float, str] | None:
            .select_related("note").order_by("-note__date_of_service", "-id").first())
     if row is None or row.current_value is None:
         return None
-    return row.current_value, f"note of {row.note.date_of_service:%Y-%m-%d}"
+    return row.current_value, f"note of {dateformat.format(row.note.date_of_service, 'j M Y')}"
 
 
 def goal_view(goal: Goal) -> GoalView:

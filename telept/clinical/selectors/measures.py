@@ -88,12 +88,25 @@ def measures_due_own(*, actor: Actor) -> list[DueMeasure]:
 
 
 def measure_to_complete(*, actor: Actor, code: str) -> DueMeasure | None:
-    """The patient's due schedule for `code`, or None when nothing is due for it."""
+    """The patient's due schedule for `code`, or None when nothing is due for it. Audited
+    as a read of the schedule when one is due (the page shows it)."""
     patient = own_patient(actor=actor)
     for item in measures_due_for(patient):
         if item.schedule.code == code:
+            audit_record(actor=actor, action="read", object_type="MeasureSchedule",
+                         object_id=item.schedule.pk, patient_id=patient.pk,
+                         detail={"purpose": "measure_answer", "code": code})
             return item
     return None
+
+
+def measure_entry_patient(*, actor: Actor, patient_id: int, code: str) -> Patient:
+    """The patient whose answers a clinician enters from the clinic. The page names them,
+    so this is an audited read (Issue 16 item 18); NotFound outside the actor's scope."""
+    patient = scoped_patient(actor=actor, patient_id=patient_id)
+    audit_record(actor=actor, action="read", object_type="Patient", object_id=patient.pk,
+                 patient_id=patient.pk, detail={"purpose": "measure_entry", "code": code})
+    return patient
 
 
 def _result(row: MeasureResponse) -> MeasureResult:

@@ -16,6 +16,7 @@ from telept.clinical.measures import (
     Measure,
     UnknownMeasureError,
     get_measure,
+    short_name,
 )
 from telept.clinical.models import MeasureResponse, MeasureSchedule
 from telept.clinical.rules.schedule import ScheduleRule
@@ -60,8 +61,8 @@ def measure_schedule_set(*, actor: Actor, patient_id: int, code: str, at_evaluat
                 at_evaluation=at_evaluation, every_visits=every_visits, every_days=every_days,
                 created_by=actor.user, created_at=now)
     except IntegrityError:  # a concurrent request scheduled the same code first
-        raise Conflict("schedule_exists", f"{code} was just scheduled by someone else.") \
-            from None
+        raise Conflict("schedule_exists",
+                       f"{short_name(code)} was just scheduled by someone else.") from None
     audit_record(actor=actor, action="create", object_type="MeasureSchedule",
                  object_id=schedule.pk, patient_id=patient.pk,
                  detail={"code": code, "every_visits": every_visits, "every_days": every_days,

@@ -44,6 +44,7 @@ from telept.clinical.rules.interventions import BY_CODE, MAX_MINUTES
 from telept.clinical.sealing import addendum_seal, note_intact, note_seal
 from telept.clinical.selectors.notes import note_for_write, template_prompts
 from telept.clinical.selectors.scope import scoped_patient
+from telept.clinical.signals import note_finalised
 from telept.clinical.visit_measurements import measurement_lines, visit_measurements_for_note
 from telept.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
 from telept.practices.models import Provider
@@ -159,11 +160,31 @@ def _suggest(data: NoteInput) -> str:
     return suggestion.level.label
 
 
+class NoteChanged(Conflict):
+    """The draft was saved elsewhere (another tab, an autosave) since this edit began."""
+
+    def __init__(self, note: Note) -> None:
+        super().__init__("note_changed", "This draft was saved in another tab or window "
+                         "since you opened it; nothing was overwritten. Compare the two "
+                         "versions and merge them.", extra={"version": note.version})
+        self.note = note
+
+
 @transaction.atomic
-def note_update(*, actor: Actor, note_id: int, data: NoteInput) -> Note:
+def note_update(*, actor: Actor, note_id: int, data: NoteInput,
+                expected_version: int | None = None) -> Note:
     """Save a draft: sections, evaluation findings, plan of care, interventions (rows for
-    billing) and goal updates. Interventions and goal updates are replaced as a set."""
+    billing) and goal updates. Interventions and goal updates are replaced as a set.
+
+    Optimistic concurrency: pages pass `expected_version`, the version their form was
+    built from; if another save came first the write is refused (`NoteChanged`, carrying
+    the saved note) rather than replacing it. The row is locked (`note_for_write`), so two
+    saves of one version cannot both pass the check. Each save bumps the version.
+    """
     note = _own_draft(actor, note_id)
+    if expected_version is not None and expected_version != note.version:
+        raise NoteChanged(note)
+    note.version += 1
     keys = note_templates.section_keys(note.kind)
     note.content = {key: str(data.content.get(key, ""))[:20000] for key in keys}
     note.date_of_service = data.date_of_service
@@ -252,6 +273,7 @@ def note_sign(*, actor: Actor, note_id: int) -> Note:
                  detail={"content_hash": note.content_hash, "status": note.status})
     if note.status == Note.Status.FINAL:
         _apply_goal_updates(actor, note)
+        _finalised_on_commit(actor, note.pk, "signed")
     return note
 
 
@@ -274,7 +296,17 @@ def note_cosign(*, actor: Actor, note_id: int) -> Note:
     audit_record(actor=actor, action="cosign", object_type="Note", object_id=note.pk,
                  patient_id=note.patient_id, detail={"content_hash": note.content_hash})
     _apply_goal_updates(actor, note)
+    _finalised_on_commit(actor, note.pk, "cosigned")
     return note
+
+
+def _finalised_on_commit(actor: Actor, note_id: int, reason: str,
+                         interventions: tuple[dict[str, object], ...] | None = None) -> None:
+    """Tell the apps above (billing) once the commit has made it true; `robust`: their
+    failure never undoes or fails a signature (billing can re-capture)."""
+    transaction.on_commit(lambda: note_finalised.send(
+        sender=Note, note_id=note_id, reason=reason, actor=actor,
+        interventions=interventions), robust=True)
 
 
 def _apply_goal_updates(actor: Actor, note: Note) -> None:
@@ -291,8 +323,13 @@ def _apply_goal_updates(actor: Actor, note: Note) -> None:
 
 
 @transaction.atomic
-def note_addendum_add(*, actor: Actor, note_id: int, text: str) -> Addendum:
-    """A signed correction or late entry; the note itself is never edited."""
+def note_addendum_add(*, actor: Actor, note_id: int, text: str,
+                      corrected_interventions: tuple[InterventionInput, ...] | None = None
+                      ) -> Addendum:
+    """A signed correction or late entry; the note itself is never edited.
+
+    `corrected_interventions` (a final note only): the minutes per code as they should have
+    been; they are written into the sealed addendum text and billing re-rates from them."""
     author_provider(actor)
     note = note_for_write(actor=actor, note_id=note_id)
     if not note.is_locked:
@@ -301,14 +338,40 @@ def note_addendum_add(*, actor: Actor, note_id: int, text: str) -> Addendum:
     text = text.strip()
     if not text:
         raise DomainError("empty_addendum", "Write the addendum's text.", field="text")
+    corrected = _corrected(note, corrected_interventions)
+    if corrected is not None:
+        text = (text[:4000] + "\n\nCorrected minutes: " + "; ".join(
+            f"{row['cpt_code']} {row['minutes']} min" for row in corrected)).strip()
     now = timezone.now()
     addendum = Addendum.objects.create(
         note=note, author=actor.user, text=text[:5000], created_at=now,
         content_hash=addendum_seal(note_id=note.pk, note_hash=note.content_hash,
                                    author_id=actor.user_id, text=text[:5000], created_at=now))
     audit_record(actor=actor, action="create", object_type="Addendum", object_id=addendum.pk,
-                 patient_id=note.patient_id, detail={"note": note.pk})
+                 patient_id=note.patient_id, detail={"note": note.pk,
+                                                     "corrected_minutes": corrected is not None})
+    if corrected is not None:
+        _finalised_on_commit(actor, note.pk, "addendum", corrected)
     return addendum
+
+
+def _corrected(note: Note, rows: tuple[InterventionInput, ...] | None
+               ) -> tuple[dict[str, object], ...] | None:
+    if rows is None:
+        return None
+    if note.status != Note.Status.FINAL:
+        raise Conflict("note_not_final", "Minutes are corrected on a final note.")
+    providers = set(Provider.objects.filter(practice_id=note.practice_id)
+                    .values_list("id", flat=True))
+    for row in rows:
+        if row.cpt_code not in BY_CODE:
+            raise DomainError("unknown_cpt", f"Unknown intervention code {row.cpt_code}.")
+        if not 1 <= row.minutes <= MAX_MINUTES:
+            raise DomainError("invalid_minutes", f"Minutes are 1 to {MAX_MINUTES}.")
+        if row.provider_id not in providers:
+            raise DomainError("unknown_provider", "Choose a clinician of this practice.")
+    return tuple({"cpt_code": r.cpt_code, "minutes": r.minutes, "provider_id": r.provider_id}
+                 for r in rows)
 
 
 @transaction.atomic

@@ -48,7 +48,7 @@ def test_a_pt_writes_a_daily_note_through_the_pages_and_signing_locks_it(cast):
     note = Note.objects.get(patient=cast.patient)
     assert response["Location"] == reverse("clinical:note_edit", args=[note.pk])
     assert "Pain today" in note.content["subjective"]  # started from the built-in template
-    form = {"date_of_service": "2026-03-02", "appointment": "",
+    form = {"date_of_service": "2026-03-02", "appointment": "", "version": str(note.version),
             **{f"section_{k}": v for k, v in SOAP.items()},
             "iv-TOTAL_FORMS": "2", "iv-INITIAL_FORMS": "0",
             "iv-0-cpt_code": "97110", "iv-0-minutes": "23",

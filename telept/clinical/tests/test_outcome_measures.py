@@ -69,7 +69,7 @@ def test_too_many_blank_answers_are_refused_with_the_instruments_reason(cast):
     response = cast.client("patient").post(reverse("clinical:portal_measure", args=["ODI"]),
                                            _odi_post([1, 1, 1, 1, 1, 1, 1, 1, None, None]))
     assert response.status_code == 400
-    assert b"2 of 10 items unanswered; at most 1 may be missing" in response.content
+    assert b"ODI: 2 of 10 questions unanswered; at most 1 may be missing" in response.content
     assert not MeasureResponse.objects.exists()
 
 
@@ -150,7 +150,7 @@ def test_a_clinician_may_keep_an_unscorable_attempt_on_record_from_the_clinic(ca
     assert cast.client("pt").post(url, data).status_code == 302
     row = MeasureResponse.objects.get()
     assert (row.scorable, row.score, row.source) == (False, None, "clinic")
-    assert "every item must be answered" in row.reason
+    assert "every question must be answered" in row.reason
 
 
 def test_nobody_reaches_another_patients_measures(cast):

@@ -96,7 +96,10 @@ def test_the_patient_messages_the_care_team_with_an_attachment_and_reads_the_rep
     base = live_server_proc.base_url
     page.goto(base + "/portal/")
     nav = page.get_by_role("navigation", name="Main")
-    expect(nav.get_by_role("link", name="Messages")).to_contain_text("1")  # the demo reply
+    menu = page.get_by_role("button", name="Menu")  # the phone menu (Issue 16 item 22)
+    expect(menu).to_contain_text("1")  # the demo reply, counted on the closed menu too
+    menu.click()
+    expect(nav.get_by_role("link", name="Messages")).to_contain_text("1")
     nav.get_by_role("link", name="Messages").click()
     _accessible(page)
     page.get_by_test_id("new-message").click()

@@ -76,6 +76,7 @@ def test_after_signing_the_dock_opens_the_signed_note(cast):
     client.post(_visit_note_url(visit), {"kind": "daily"})
     note = Note.objects.get()
     form = {"date_of_service": visit.start.date().isoformat(), "appointment": str(visit.pk),
+            "version": str(note.version),
             **{f"section_{k}": v for k, v in SOAP.items()},
             "iv-TOTAL_FORMS": "1", "iv-INITIAL_FORMS": "0",
             "iv-0-cpt_code": "97110", "iv-0-minutes": "20",

@@ -170,6 +170,7 @@ def test_the_demo_pt_measures_writes_and_signs_the_note_beside_the_video_then_se
 
     assert errors == [], errors
     therapist.click("#btn-end")
+    therapist.click("#end-confirm")  # End visit asks first (Issue 16 item 23)
     expect_state(patient, "ended")
     therapist.context.close()
     patient.context.close()

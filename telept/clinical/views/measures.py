@@ -34,7 +34,7 @@ def measure_schedule_add(request: HttpRequest, patient_id: int) -> HttpResponse:
         actor=actor, patient_id=patient_id, code=data["code"],
         at_evaluation=data["at_evaluation"], every_visits=data["every_visits"],
         every_days=data["every_days"]), to=chart_url(patient_id, "measures"),
-        success=f"{data['code']} is scheduled.")
+        success=f"{MEASURES[data['code']].short_name} is scheduled.")
 
 
 @actor_required(CLINICAL_ROLES)
@@ -75,9 +75,10 @@ def _answer_page(request: HttpRequest, *, code: str, patient_id: int, template: 
 @zoned
 @require_http_methods(["GET", "POST"])
 def measure_enter(request: HttpRequest, patient_id: int, code: str) -> HttpResponse:
-    patient = scoped_patient(actor=actor_of(request), patient_id=patient_id)
     if code not in MEASURES:
         raise NotFound("measure")
+    patient = selectors.measure_entry_patient(actor=actor_of(request), patient_id=patient_id,
+                                              code=code)
     return _answer_page(request, code=code, patient_id=patient.pk,
                         template="clinical/measure_enter.html",
                         done_url=chart_url(patient.pk, "measures"), context={"patient": patient})

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from telept.accounts.roles import CLINICAL_ROLES, STAFF_ROLES, Role
@@ -18,8 +19,11 @@ from telept.clinical.forms import (
     InterventionFormSet,
     NoteForm,
     NoteTemplateForm,
+    note_form_errors,
 )
 from telept.clinical.models import Note, NoteKind
+from telept.clinical.note_changes import NoteConflict, note_conflict, saved_input
+from telept.clinical.note_templates import DAILY, INITIAL_EVAL, RE_EVAL, section_keys
 from telept.clinical.sealing import note_intact
 from telept.clinical.selectors import notes as selectors
 from telept.clinical.selectors.goals import goal_rows
@@ -28,6 +32,7 @@ from telept.clinical.views.common import actor_of, chart_url, form_errors, post_
 from telept.clinical.views.docked import dockable
 from telept.clinical.visit_measurements import visit_measurements_for_note
 from telept.lib.errors import DomainError, NotFound
+from telept.lib.ids import id_or_none
 
 
 def _detail(note_id: int) -> str:
@@ -75,12 +80,12 @@ def visit_note(request: HttpRequest, appointment_id: int) -> HttpResponse:
     if note is not None:
         return redirect("clinical:note_edit" if not note.is_locked else "clinical:note",
                         note_id=note.pk)
-    kinds = [(NoteKind.DAILY, NoteKind.DAILY.label)]
-    if actor.role == Role.PT:
-        kinds = [(NoteKind.INITIAL_EVAL, NoteKind.INITIAL_EVAL.label),
-                 (NoteKind.RE_EVAL, NoteKind.RE_EVAL.label), *kinds]
+    order = [DAILY]
+    if actor.role == Role.PT:  # an evaluation first when none is on file, else the daily note
+        order = [INITIAL_EVAL, RE_EVAL, DAILY]
         if not needs_eval:
-            kinds = [kinds[2], kinds[1], kinds[0]]
+            order.reverse()
+    kinds = [(kind, NoteKind(kind).label) for kind in order]
     return render(request, "clinical/visit_note_start.html", {
         "appointment": appointment, "kinds": kinds, "needs_eval": needs_eval})
 
@@ -90,10 +95,9 @@ def visit_note(request: HttpRequest, appointment_id: int) -> HttpResponse:
 @require_POST
 def note_new(request: HttpRequest, patient_id: int, kind: str) -> HttpResponse:
     actor = actor_of(request)
-    raw = request.POST.get("appointment", "")
     try:
         note = services.note_create(actor=actor, patient_id=patient_id, kind=kind,
-                                    appointment_id=int(raw) if raw.isdigit() else None)
+                                    appointment_id=id_or_none(request.POST.get("appointment")))
     except NotFound:
         raise
     except DomainError as exc:
@@ -107,7 +111,10 @@ def note_new(request: HttpRequest, patient_id: int, kind: str) -> HttpResponse:
 @dockable
 def note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
     actor = actor_of(request)
-    note = selectors.note_get(actor=actor, note_id=note_id)
+    note = selectors.note_read(actor=actor, note_id=note_id)
+    if isinstance(note, selectors.NoteSummary):  # a role that may not read it (item 19)
+        return render(request, "clinical/note_summary.html", {
+            "note": note, "billing": actor.role == Role.BILLING})
     return render(request, "clinical/note.html", {
         "note": note, "intact": note_intact(note) if note.is_locked else None,
         "interventions": list(note.interventions.select_related("provider")),
@@ -121,23 +128,31 @@ def note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
         "addendum_form": AddendumForm(), "suggestion": selectors.complexity_suggestion(note)})
 
 
-def _edit_forms(request: HttpRequest, note: Note
-                ) -> tuple[NoteForm, forms.BaseFormSet, forms.BaseFormSet]:
+EditForms = tuple[NoteForm, forms.BaseFormSet, forms.BaseFormSet]
+
+
+def _edit_forms(request: HttpRequest, note: Note, *, values: services.NoteInput | None = None,
+                bound: bool = True) -> EditForms:
+    """The three forms of the edit page: bound to the POST, else built from `values` (the
+    saved note by default; the merge of a refused save) at the note's current version."""
     actor = actor_of(request)
-    data = request.POST if request.method == "POST" else None
-    initial = {"date_of_service": note.date_of_service, "appointment": note.appointment_id,
-               **{f"section_{k}": text for k, _, text in note.sections()},
-               **{f: getattr(note, f) for f in ("personal_factors", "body_elements",
-                                                "presentation", "decision", "complexity",
-                                                "frequency_per_week", "duration_weeks")}}
+    data = request.POST if bound and request.method == "POST" else None
+    values = values or saved_input(note)
+    initial = {"date_of_service": values.date_of_service, "appointment": values.appointment_id,
+               "version": note.version,
+               **{f"section_{k}": values.content.get(k, "")
+                  for k in section_keys(note.kind)},
+               **{f: getattr(values, f) for f in ("personal_factors", "body_elements",
+                                                  "presentation", "decision", "complexity",
+                                                  "frequency_per_week", "duration_weeks")}}
     form = NoteForm(data, initial=initial, kind=note.kind, appointments=selectors
                     .note_appointment_choices(actor=actor, patient_id=note.patient_id))
     interventions = InterventionFormSet(
         data, prefix="iv", form_kwargs={"providers": selectors.provider_choices(actor=actor)},
         initial=[{"cpt_code": i.cpt_code, "minutes": i.minutes, "provider": i.provider_id,
-                  "description": i.description} for i in note.interventions.all()]
+                  "description": i.description} for i in values.interventions]
         or [{"provider": note.provider_id}])
-    updates = {u.goal_id: u for u in note.goal_updates.all()}
+    updates = {u.goal_id: u for u in values.goal_updates}
     goals = goal_rows(note=note)
     goal_forms = GoalUpdateFormSet(data, prefix="goal", initial=[
         {"goal_id": g.pk, "status": updates[g.pk].status if g.pk in updates else "",
@@ -168,37 +183,93 @@ def _note_input(form: NoteForm, interventions: forms.BaseFormSet,
             if r and r.get("status")))
 
 
+def _save(request: HttpRequest, note: Note, edit: EditForms) -> Note:
+    """Validate and save the posted draft; ValueError when a form refuses it, DomainError
+    (NoteChanged when another save came first) when the service does."""
+    form, interventions, goal_forms = edit
+    if not (form.is_valid() and interventions.is_valid() and goal_forms.is_valid()):
+        raise ValueError("invalid")
+    return services.note_update(actor=actor_of(request), note_id=note.pk,
+                                data=_note_input(*edit),
+                                expected_version=form.cleaned_data["version"])
+
+
+def _conflict(request: HttpRequest, exc: services.NoteChanged, edit: EditForms
+              ) -> tuple[NoteConflict, EditForms]:
+    """What the other save changed, and the merge forms: the refused edit (sections as
+    typed) with the interventions of both sides, at the saved version."""
+    actor = actor_of(request)
+    form, _, goal_forms = edit
+    conflict = note_conflict(
+        note=exc.note, mine=_note_input(*edit),
+        appointments=dict(form.fields["appointment"].choices),
+        providers=dict(selectors.provider_choices(actor=actor)),
+        goals={g.initial["goal_id"]: g.initial["goal"].description for g in goal_forms})
+    return conflict, _edit_forms(request, exc.note, values=conflict.merged, bound=False)
+
+
 @actor_required(CLINICAL_ROLES)
 @zoned
 @dockable
 @require_http_methods(["GET", "POST"])
 def note_edit(request: HttpRequest, note_id: int) -> HttpResponse:
-    """Three forms on one page (sections, interventions, goal updates): the reason this
-    view is longer than most."""
+    """Three forms on one page (sections, interventions, goal updates), and the merge page
+    when another tab saved first: the reason this view is longer than most. A refused save
+    comes back (400, or 409 for a merge) with everything as typed and every reason listed."""
     actor = actor_of(request)
     note = selectors.note_get(actor=actor, note_id=note_id, purpose="edit")
     if note.is_locked or note.author_id != actor.user_id:
         messages.info(request, "Signed notes are locked; add an addendum instead."
                       if note.is_locked else "Only the author edits a draft note.")
         return redirect(_detail(note.pk))
-    form, interventions, goal_forms = _edit_forms(request, note)
-    if request.method == "POST" and form.is_valid() and interventions.is_valid() \
-            and goal_forms.is_valid():
+    edit = _edit_forms(request, note)
+    conflict, status = None, 200
+    if request.method == "POST":
         try:
-            services.note_update(actor=actor, note_id=note.pk,
-                                 data=_note_input(form, interventions, goal_forms))
+            _save(request, note, edit)
+        except ValueError:
+            status = 400
+        except services.NoteChanged as exc:
+            (conflict, edit), status = _conflict(request, exc, edit), 409
+            note = exc.note
         except NotFound:
             raise
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            edit[0].add_error(exc.field if exc.field in edit[0].fields else None, exc.message)
+            status = 400
         else:
             messages.success(request, "Draft saved.")
             return redirect(_detail(note.pk))
+    form, interventions, goal_forms = edit
     return render(request, "clinical/note_edit.html", {
         "note": note, "form": form, "interventions": interventions, "goal_forms": goal_forms,
+        "errors": note_form_errors(form, interventions, goal_forms), "conflict": conflict,
         "suggestion": selectors.complexity_suggestion(note),
-        "measurements": visit_measurements_for_note(note.appointment)},
-        status=400 if request.method == "POST" else 200)
+        "measurements": visit_measurements_for_note(note.appointment)}, status=status)
+
+
+@actor_required(CLINICAL_ROLES)
+@zoned
+@require_POST
+def note_draft_save(request: HttpRequest, note_id: int) -> JsonResponse:
+    """Autosave (static/js/note_autosave.js): the edit form posted as is, answered in JSON,
+    `{version, saved_at, message}` or `{code, message}` with 400, 404 or 409. A stale
+    version is refused like the page's own save; the page then merges on submit."""
+    actor = actor_of(request)
+    try:
+        note = selectors.note_get(actor=actor, note_id=note_id, purpose="autosave")
+        edit = _edit_forms(request, note)
+        saved = _save(request, note, edit)
+    except ValueError:
+        reasons = "; ".join(text for _, text in note_form_errors(*edit))
+        return JsonResponse({"code": "invalid", "message": f"Not saved: {reasons}"},
+                            status=400)
+    except DomainError as exc:
+        return JsonResponse({"code": exc.code, "message": f"Not saved: {exc.message}"},
+                            status=exc.status if exc.status in (403, 404, 409) else 400)
+    at = f"{timezone.localtime(saved.updated_at):%H:%M}"
+    return JsonResponse({"version": saved.version, "saved_at": at,
+                         "message": f"Saved at {at}"})
 
 
 @actor_required(CLINICAL_ROLES)
