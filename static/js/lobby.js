@@ -36,10 +36,21 @@ function connect(attempt = 0) {
     if (message.type === "lobby_visit") {
       visits.set(message.visit, message);
       render();
+    } else if (message.type === "signed_out") {
+      // The session ended (logout, idle logoff): take the names off the screen.
+      visits.clear();
+      list.replaceChildren();
+      const note = document.createElement("li");
+      note.className = "muted";
+      note.textContent = message.message;
+      list.append(note);
     }
   };
   ws.onopen = () => { attempt = 0; };
-  ws.onclose = () => setTimeout(() => connect(attempt + 1), Math.min(10000, 500 * 2 ** attempt));
+  ws.onclose = (event) => {
+    if (event.code === 4401) return; // signed out: reconnecting cannot help
+    setTimeout(() => connect(attempt + 1), Math.min(10000, 500 * 2 ** attempt));
+  };
 }
 
 if (card) connect();

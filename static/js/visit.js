@@ -145,13 +145,35 @@ async function prejoin() {
   $("network-test").addEventListener("click", runNetworkCheck);
 }
 
+// The pre-join question a refusal names (the answers given stay as they were).
+const READY_FIELDS = { state: "located-state", located_at: "located-at" };
+
+function showFieldError(field, message = "") {
+  Object.values(READY_FIELDS).forEach((id) => $(id) && $(id).removeAttribute("aria-invalid"));
+  if ($("located-at-error")) {
+    $("located-at-error").hidden = true;
+    $("located-at-error").textContent = "";
+  }
+  const element = field && $(READY_FIELDS[field]);
+  if (!element) return;
+  element.setAttribute("aria-invalid", "true");
+  if (field === "located_at") {
+    $("located-at-error").textContent = message;
+    $("located-at-error").hidden = false;
+    element.querySelector("input").focus();
+  } else element.focus();
+}
+
 async function join() {
   const button = $("join-button");
   button.disabled = true;
   $("ready-error").textContent = "";
+  showFieldError(null);
   const value = (id) => ($(id) ? $(id).value : "");
+  const place = document.querySelector("input[name=located_at]:checked");
   const { ok, data } = await postJson(config.readyUrl, {
     state: value("located-state"),
+    located_at: place ? place.value : "",
     consent: $("consent-agree") ? $("consent-agree").checked : false,
     signer: value("consent-signer"),
     relation: value("consent-relation") || "self",
@@ -159,6 +181,7 @@ async function join() {
   });
   if (!ok) {
     $("ready-error").textContent = data.message || "Something went wrong; please try again.";
+    showFieldError(data.field, data.message);
     button.disabled = false;
     return;
   }
@@ -543,10 +566,24 @@ function wireControls() {
       const response = await fetch(config.whiteboardUrl, {
         method: "POST", headers: { "Content-Type": "image/png", "X-CSRFToken": csrf }, body: blob,
       });
-      $("wb-status").textContent = response.ok ? "Saved to the chart." : "Could not save the whiteboard.";
+      const body = response.ok ? {} : await response.json().catch(() => ({}));
+      $("wb-status").textContent = response.ok ? "Saved to the chart."
+        : (body.message || "Could not save the whiteboard.");
+    });
+  }
+  // A host's End visit ends everyone's call: it asks first (Cancel keeps the call going).
+  const endDialog = $("end-dialog");
+  if (endDialog) {
+    endDialog.addEventListener("close", () => {
+      if (endDialog.returnValue === "end") signaling.send({ type: "end" });
+      endDialog.returnValue = "";
     });
   }
   $("btn-end").addEventListener("click", () => {
+    if (config.host && endDialog) {
+      endDialog.showModal();
+      return;
+    }
     signaling.send({ type: config.host ? "end" : "leave" });
     if (!config.host) setTimeout(() => finish("You left the visit."), 500);
   });
@@ -573,7 +610,8 @@ function wireControls() {
 
 function personLabel(person) {
   const extra = [person.guestRole, person.language].filter(Boolean).join(", ");
-  return extra ? `${person.name} (${extra})` : person.name;
+  const name = extra ? `${person.name} (${extra})` : person.name;
+  return person.where ? `${name} · ${person.where}` : name;  // a patient: "At home, New York"
 }
 
 function actionButton(label, action, pid, cls = "secondary") {

@@ -13,6 +13,8 @@ send it.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -25,14 +27,41 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 
 from telept.lib.errors import DomainError
-from telept.visits import groups, schema, selectors, services
-from telept.visits.access import ws_ticket_check
+from telept.visits import groups, presence, schema, selectors, services
+from telept.visits.access import (
+    SignedOut,
+    StaffSession,
+    Ticket,
+    caller_of_session,
+    staff_session_check,
+    ws_ticket_check,
+)
 
 log = logging.getLogger(__name__)
 SESSION_ID = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 CLOSE_REFUSED = 4403
+CLOSE_SIGNED_OUT = 4401
 CLOSE_SUPERSEDED = 4409
 CLOSE_DONE = 4000
+
+
+def _session_key_of(scope: dict[str, Any]) -> str | None:
+    """The session cookie the socket came with (the store is read afresh each check)."""
+    cookies = scope.get("cookies") or {}
+    key = cookies.get(settings.SESSION_COOKIE_NAME)
+    return str(key) if key else None
+
+
+def _ticket_for(*, raw: str, visit_id: int, session_key: str | None) -> Ticket:
+    return ws_ticket_check(raw=raw, visit_id=visit_id, caller=caller_of_session(session_key))
+
+
+def _still_signed_in(*, staff: StaffSession, session_key: str | None) -> bool:
+    try:
+        staff_session_check(staff=staff, caller=caller_of_session(session_key))
+    except SignedOut:
+        return False
+    return True
 
 
 class TokenBucket:
@@ -55,6 +84,8 @@ class TokenBucket:
 class VisitConsumer(AsyncWebsocketConsumer):
     visit_id: int
     pid: int | None = None
+    staff: StaffSession | None = None
+    keepalive: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
         self.visit_id = int(self.scope["url_route"]["kwargs"]["visit_id"])
@@ -63,14 +94,21 @@ class VisitConsumer(AsyncWebsocketConsumer):
                                   burst=settings.VISIT_WS_BURST)
         query = parse_qs(self.scope.get("query_string", b"").decode("latin-1"))
         sid = query.get("s", [""])[0]
+        self.session_key = _session_key_of(self.scope)
         await self.accept()
         try:
-            self.pid = ws_ticket_check(raw=query.get("t", [""])[0], visit_id=self.visit_id)
             if not SESSION_ID.match(sid):
                 raise DomainError("session_invalid", "Missing page session id.")
-            self.sid = sid
+            # Spends the ticket; a staff ticket needs the session that minted it.
+            ticket = await database_sync_to_async(_ticket_for)(
+                raw=query.get("t", [""])[0], visit_id=self.visit_id,
+                session_key=self.session_key)
+            self.pid, self.staff, self.sid = ticket.pid, ticket.staff, sid
             for group in (groups.everyone(self.visit_id), groups.seat(self.visit_id, self.pid)):
                 await self.channel_layer.group_add(group, self.channel_name)
+            # Connections of this visit whose process died no longer hold seats.
+            await database_sync_to_async(presence.presence_sweep)(
+                visit_id=self.visit_id, excluding=self.pid)
             state = await database_sync_to_async(services.participant_connect)(
                 visit_id=self.visit_id, participant_id=self.pid,
                 channel_name=self.channel_name, session_id=sid)
@@ -80,6 +118,45 @@ class VisitConsumer(AsyncWebsocketConsumer):
         self.joined = True
         await self._apply(state)
         await self._send({"type": "hello", **state})
+        self.keepalive = asyncio.ensure_future(self._keepalive())
+
+    async def _keepalive(self) -> None:
+        """While the socket is open: touch the seat's `last_seen_at` (presence outlives no
+        process), and re-check a staff socket's session (logout or deactivation ends it)."""
+        try:
+            while self.joined and self.pid is not None:
+                await asyncio.sleep(presence.heartbeat_seconds())
+                if not self.joined:
+                    return
+                if not await self._signed_in():
+                    return
+                await database_sync_to_async(presence.participant_seen)(
+                    participant_id=self.pid, channel_name=self.channel_name)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # a failed beat must not kill the socket; the sweep is the backstop
+            log.exception("visit %s: heartbeat of seat %s failed", self.visit_id, self.pid)
+
+    async def _signed_in(self) -> bool:
+        """True unless this is a staff socket whose session ended (it is then closed)."""
+        if self.staff is None:
+            return True
+        if await database_sync_to_async(_still_signed_in)(staff=self.staff,
+                                                          session_key=self.session_key):
+            return True
+        await self._drop()
+        exc = SignedOut()
+        await self._send({"type": "refused", "code": exc.code, "message": exc.message})
+        await self.close(code=CLOSE_SIGNED_OUT)
+        return False
+
+    async def _drop(self) -> None:
+        """Give up the seat now, as a dropped connection (the close may come later)."""
+        if self.joined and self.pid is not None:
+            self.joined = False
+            await self._leave_groups()
+            await database_sync_to_async(services.participant_disconnect)(
+                participant_id=self.pid, channel_name=self.channel_name)
 
     async def _refuse(self, exc: DomainError) -> None:
         await self._send({"type": "refused", "code": exc.code, "message": exc.message})
@@ -106,6 +183,10 @@ class VisitConsumer(AsyncWebsocketConsumer):
             await self.channel_layer.group_add(groups.hosts(self.visit_id), self.channel_name)
 
     async def disconnect(self, code: int) -> None:
+        if self.keepalive is not None:
+            self.keepalive.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.keepalive
         await self._leave_groups()
         if self.joined and self.pid is not None:
             self.joined = False
@@ -134,6 +215,8 @@ class VisitConsumer(AsyncWebsocketConsumer):
         if message.type in schema.HOST_TYPES and not self.host:
             await self._error("forbidden", "Only the therapist or the front desk can do this.")
             return
+        if message.type in schema.HOST_TYPES and not await self._signed_in():
+            return  # a host's action needs the live session, every time
         try:
             await self._dispatch(message)
         except DomainError as exc:
@@ -259,13 +342,19 @@ class VisitConsumer(AsyncWebsocketConsumer):
 
 
 class LobbyConsumer(AsyncWebsocketConsumer):
-    """Staff dashboards: who is waiting in which of the practice's open visits, live."""
+    """Staff dashboards: who is waiting in which of the practice's open visits, live.
+
+    Only for a live staff session: checked on connect and again every
+    `VISIT_HEARTBEAT_SECONDS`; a session signed out, idle past the idle logoff or whose
+    membership ended is told (`signed_out`) and closed (Issue 16 item 18)."""
 
     practice_id: int | None = None
+    watch: asyncio.Task[None] | None = None
 
     async def connect(self) -> None:
-        self.practice_id = await database_sync_to_async(selectors.staff_practice_of_scope)(
-            scope=self.scope)
+        self.session_key = _session_key_of(self.scope)
+        self.practice_id = await database_sync_to_async(selectors.staff_practice_of_session)(
+            session_key=self.session_key)
         if self.practice_id is None:
             await self.close(code=CLOSE_REFUSED)
             return
@@ -275,15 +364,38 @@ class LobbyConsumer(AsyncWebsocketConsumer):
         for entry in await database_sync_to_async(selectors.lobby_overview)(
                 practice_id=self.practice_id):
             await self.send(text_data=json.dumps(entry))
+        self.watch = asyncio.ensure_future(self._watch())
 
-    async def disconnect(self, code: int) -> None:
+    async def _watch(self) -> None:
+        while self.practice_id is not None:
+            await asyncio.sleep(presence.heartbeat_seconds())
+            if await database_sync_to_async(selectors.staff_practice_of_session)(
+                    session_key=self.session_key) == self.practice_id:
+                continue
+            await self._leave()
+            await self.send(text_data=json.dumps({
+                "type": "signed_out", "message": "You are signed out. Sign in again to see "
+                "who is waiting."}))
+            await self.close(code=CLOSE_SIGNED_OUT)
+            return
+
+    async def _leave(self) -> None:
         if self.practice_id is not None:
             await self.channel_layer.group_discard(groups.practice_lobby(self.practice_id),
                                                    self.channel_name)
+            self.practice_id = None
+
+    async def disconnect(self, code: int) -> None:
+        if self.watch is not None and self.watch is not asyncio.current_task():
+            self.watch.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.watch
+        await self._leave()
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         await self.send(text_data=json.dumps({"type": "error", "code": "read_only",
                                               "message": "This socket only listens."}))
 
     async def visit_event(self, message: dict[str, Any]) -> None:
-        await self.send(text_data=json.dumps(message["event"]))
+        if self.practice_id is not None:
+            await self.send(text_data=json.dumps(message["event"]))

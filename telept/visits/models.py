@@ -70,6 +70,12 @@ class Participant(models.Model):
         REMOVED = "removed", "Removed"
         DECLINED = "declined", "Declined"
 
+    class Location(models.TextChoices):
+        """Where the patient is for the visit: at home is POS 10, anywhere else POS 02."""
+
+        HOME = "home", "At home"
+        ELSEWHERE = "elsewhere", "Somewhere else (work, a relative's home, a car…)"
+
     class GuestRole(models.TextChoices):
         CAREGIVER = "caregiver", "Caregiver"
         INTERPRETER = "interpreter", "Interpreter"
@@ -96,6 +102,9 @@ class Participant(models.Model):
     located_state = models.CharField(max_length=2, choices=STATE_CHOICES, blank=True,
                                      help_text="Where the patient said they are now "
                                                "(licensure, place of service).")
+    located_at = models.CharField(max_length=10, choices=Location.choices, blank=True,
+                                  help_text="At home or elsewhere, as the patient said at "
+                                            "pre-join (place of service); blank: not asked.")
     located_confirmed_at = models.DateTimeField(null=True, blank=True)
     # A drop-in visitor has no patient record to hold a Consent row: their agreement to the
     # telehealth terms is stamped here instead.
@@ -108,6 +117,10 @@ class Participant(models.Model):
     session_id = models.CharField(max_length=40, blank=True,
                                   help_text="Page session: peers reset their connection "
                                             "when it changes.")
+    # Presence outlives no process: the consumer touches this while its socket is open
+    # (every VISIT_HEARTBEAT_SECONDS); a connection not seen for VISIT_PRESENCE_TIMEOUT_SECONDS
+    # belongs to a process that died, and `presence.presence_sweep` ends it.
+    last_seen_at = models.DateTimeField(null=True, blank=True)
     waiting_since = models.DateTimeField(null=True, blank=True)
     admitted_at = models.DateTimeField(null=True, blank=True)
     left_at = models.DateTimeField(null=True, blank=True)
@@ -123,6 +136,19 @@ class Participant(models.Model):
     @property
     def connected(self) -> bool:
         return bool(self.channel_name)
+
+    @property
+    def where(self) -> str:
+        """Where the patient said they are, for people: "At home, New York", "Somewhere
+        else, New Jersey", just the state when home/elsewhere was not asked, or ""."""
+        place = WHERE_SHORT.get(self.located_at, "")
+        state = self.get_located_state_display() if self.located_state else ""
+        return ", ".join(part for part in (place, state) if part)
+
+
+# The short labels of `Participant.Location` for reading beside a state.
+WHERE_SHORT = {Participant.Location.HOME: "At home",
+               Participant.Location.ELSEWHERE: "Somewhere else"}
 
 
 class VisitEvent(models.Model):
@@ -156,6 +182,15 @@ class VisitEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} at {self.at:%H:%M:%S}"
+
+
+class UsedTicket(models.Model):
+    """A WebSocket ticket that opened its socket: each ticket opens one socket only. The
+    unique id makes the first use win atomically; rows older than a ticket's lifetime are
+    swept (`presence.presence_sweep`)."""
+
+    jti = models.CharField(max_length=32, unique=True)
+    used_at = models.DateTimeField(db_index=True)
 
 
 class ChatMessage(models.Model):

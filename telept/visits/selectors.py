@@ -6,17 +6,20 @@ import base64
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.db.models import Q, Subquery
 from django.utils import timezone
 
 from telept.accounts.actor import Actor, NoMembership, actor_for
-from telept.accounts.middleware import SESSION_MFA_OK
+from telept.accounts.models import User
 from telept.audit.services import audit_record
 from telept.lib.errors import NotFound, PermissionDenied
 from telept.patients.models import Patient
-from telept.scheduling.models import Appointment
-from telept.visits import services
+from telept.scheduling.models import Appointment, Modality
+from telept.scheduling.rules.when import visit_when
+from telept.visits import access, services
 from telept.visits.models import (
     ChatMessage,
     MovementMeasurement,
@@ -27,19 +30,40 @@ from telept.visits.models import (
 from telept.visits.rules.minutes import Event, VisitMinutes, visit_minutes
 
 
-def staff_practice_of_scope(*, scope: dict[str, Any]) -> int | None:
-    """The practice of a signed-in, MFA-satisfied staff member behind a WebSocket, or None."""
-    user = scope.get("user")
-    session = scope.get("session")
-    if user is None or not user.is_authenticated or session is None:
+def staff_practice_of_session(*, session_key: str | None) -> int | None:
+    """The practice of a signed-in, MFA-satisfied staff member behind a WebSocket's session
+    cookie, or None. The session is read afresh from the store, so a socket that asks again
+    learns of a logout, and a session idle past `IDLE_TIMEOUT_SECONDS` counts as signed out
+    (the idle logoff that pages get from `IdleLogoffMiddleware`; Issue 16 item 18)."""
+    caller = access.caller_of_session(session_key, idle_seconds=settings.IDLE_TIMEOUT_SECONDS)
+    if caller.user_id is None or not caller.mfa_ok:
         return None
-    if not session.get(SESSION_MFA_OK):
+    user = User.objects.filter(pk=caller.user_id).first()
+    if user is None:
         return None
     try:
-        actor = actor_for(user, practice_id=session.get("practice_id"))
+        actor = actor_for(user, practice_id=caller.practice_id)
     except NoMembership:
         return None
     return actor.practice_id if actor.is_staff_role else None
+
+
+def seat_time_zone(seat: Participant) -> str:
+    """The zone a seat reads the visit's times in (Issue 16 item 20): the practice's for
+    staff and for a drop-in visitor with no patient record; the patient's own zone (when
+    set and known, else the practice's) for the patient and the guests they bring."""
+    practice_zone: str = seat.visit.practice.time_zone
+    appointment = seat.visit.appointment
+    if seat.role in (Participant.Role.PROVIDER, Participant.Role.STAFF) or appointment is None:
+        return practice_zone
+    own = appointment.patient.time_zone
+    if own:
+        try:
+            ZoneInfo(own)
+        except (ZoneInfoNotFoundError, ValueError):
+            return practice_zone
+        return str(own)
+    return practice_zone
 
 
 def lobby_overview(*, practice_id: int) -> list[dict[str, Any]]:
@@ -102,20 +126,37 @@ def visit_record(*, actor: Actor, appointment_id: int) -> tuple[Appointment, Vis
 
 
 def visit_history(*, actor: Actor, patient_id: int) -> list[dict[str, Any]]:
-    """A patient's video visits for the chart: when, minutes, chat and saved whiteboards.
+    """A patient's video visits for the chart: when (in the practice's zone), minutes, chat
+    and saved whiteboards.
+
+    Read from the appointments, like the chart's own list: every completed video
+    appointment, and any appointment whose video room was used. (Reading only started
+    rooms said "No video visits yet" beside completed video visits, which mostly have no
+    room: held before TelePT, or marked completed by staff; Issue 16 item 23.) A row without
+    a call in the room has `minutes` None.
 
     The chart page audits the chart read; this adds no audit row of its own."""
     if not actor.is_staff_role:
         return []
-    visits = (Visit.objects.select_related("appointment", "provider")
-              .filter(practice_id=actor.practice_id, appointment__patient_id=patient_id)
-              .exclude(started_at__isnull=True).order_by("-created_at")[:20])
+    zone = actor.membership.practice.time_zone
+    appointments = list(
+        Appointment.objects.select_related("provider")
+        .filter(practice_id=actor.practice_id, patient_id=patient_id)
+        .filter(Q(modality=Modality.VIDEO, status=Appointment.Status.COMPLETED)
+                | Q(visit__started_at__isnull=False))
+        .order_by("-start")[:20])
+    visits = {v.appointment_id: v for v in Visit.objects.filter(
+        appointment_id__in=[a.pk for a in appointments], started_at__isnull=False)}
     rows = []
-    for visit in visits:
-        minutes = minutes_of(visit)
-        rows.append({"visit": visit, "minutes": minutes,
-                     "chat_count": visit.chat_messages.count(),
-                     "whiteboards": visit.whiteboards.count()})
+    for appointment in appointments:
+        visit = visits.get(appointment.pk)
+        rows.append({
+            "appointment": appointment, "visit": visit,
+            "when": visit_when(visit.started_at if visit and visit.started_at
+                               else appointment.start, zone),
+            "minutes": minutes_of(visit) if visit else None,
+            "chat_count": visit.chat_messages.count() if visit else 0,
+            "whiteboards": visit.whiteboards.count() if visit else 0})
     return rows
 
 

@@ -21,7 +21,6 @@ Rules that must hold:
 from __future__ import annotations
 
 import datetime as dt
-import struct
 from dataclasses import dataclass
 from typing import Any
 
@@ -43,6 +42,7 @@ from telept.scheduling.links import join_link_issue, join_url_for
 from telept.scheduling.models import Appointment, JoinLink
 from telept.visits import groups
 from telept.visits.access import HOST_ROLES, Entry, visit_for_appointment
+from telept.visits.images import png_normalise
 from telept.visits.models import (
     ChatMessage,
     MovementMeasurement,
@@ -55,7 +55,6 @@ from telept.visits.models import (
 S = Participant.Status
 K = VisitEvent.Kind
 CHAT_HISTORY = 50
-MAX_PNG_BYTES = 2_000_000
 TEXTS_PER_HOUR = 3
 
 
@@ -86,10 +85,25 @@ def _grace() -> dt.timedelta:
     return dt.timedelta(seconds=settings.VISIT_REJOIN_GRACE_SECONDS)
 
 
+def presence_timeout() -> dt.timedelta:
+    """How long a connection may go unseen before its process counts as gone (Issue 16
+    item 12): the consumer touches `last_seen_at` every `VISIT_HEARTBEAT_SECONDS`."""
+    return dt.timedelta(seconds=float(getattr(settings, "VISIT_PRESENCE_TIMEOUT_SECONDS", 60)))
+
+
+def _live(now: dt.datetime) -> Q:
+    """Connected, and seen by its process lately (a crashed process's sockets are not)."""
+    return ~Q(channel_name="") & Q(last_seen_at__gte=now - presence_timeout())
+
+
+def is_live(seat: Participant, now: dt.datetime) -> bool:
+    return bool(seat.channel_name) and seat.last_seen_at is not None and \
+        seat.last_seen_at >= now - presence_timeout()
+
+
 def _in_room(visit_id: int, now: dt.datetime) -> Q:
-    """Admitted and connected, or dropped within the grace period (their seat is kept)."""
-    return Q(visit_id=visit_id, status=S.ADMITTED) & (
-        ~Q(channel_name="") | Q(left_at__gte=now - _grace()))
+    """Admitted and live, or dropped within the grace period (their seat is kept)."""
+    return Q(visit_id=visit_id, status=S.ADMITTED) & (_live(now) | Q(left_at__gte=now - _grace()))
 
 
 def _room_count(visit_id: int, *, now: dt.datetime, excluding: int | None = None) -> int:
@@ -105,17 +119,28 @@ def _room_full_error() -> DomainError:
                        "visit can hold. Please call the clinic.")
 
 
+def _roster_json(seat: Participant) -> dict[str, Any]:
+    """A seat as hosts see it: with where a patient said they are ("At home, New York"),
+    which the therapist checks against their licence (the roster goes to hosts only)."""
+    found = seat_json(seat)
+    if seat.role == Participant.Role.PATIENT:
+        found["where"] = seat.where
+    return found
+
+
 def roster(visit_id: int) -> dict[str, Any]:
+    now = timezone.now()
     seats = list(Participant.objects.filter(visit_id=visit_id).exclude(
         status__in=[S.NEW, S.LEFT, S.REMOVED, S.DECLINED]).order_by("waiting_since", "id"))
     return {"type": "roster",
-            "waiting": [seat_json(s) for s in seats if s.status == S.WAITING and s.connected],
-            "room": [seat_json(s) for s in seats if s.status == S.ADMITTED]}
+            "waiting": [_roster_json(s) for s in seats
+                        if s.status == S.WAITING and is_live(s, now)],
+            "room": [_roster_json(s) for s in seats if s.status == S.ADMITTED]}
 
 
 def peers_of(seat: Participant) -> list[dict[str, Any]]:
-    rows = (Participant.objects.filter(visit_id=seat.visit_id, status=S.ADMITTED)
-            .exclude(channel_name="").exclude(pk=seat.pk))
+    rows = (Participant.objects.filter(_live(timezone.now()), visit_id=seat.visit_id,
+                                       status=S.ADMITTED).exclude(pk=seat.pk))
     return [seat_json(s) for s in rows]
 
 
@@ -181,9 +206,9 @@ def host_url(visit: Visit) -> str:
 
 def lobby_entry(visit: Visit) -> dict[str, Any]:
     """One visit's line on the staff dashboard: who waits, since when (no clinical data)."""
-    waiting = Participant.objects.filter(visit=visit, status=S.WAITING).exclude(
-        channel_name="").order_by("waiting_since", "id") if visit.status == Visit.Status.OPEN \
-        else Participant.objects.none()
+    waiting = Participant.objects.filter(_live(timezone.now()), visit=visit,
+                                         status=S.WAITING).order_by("waiting_since", "id") \
+        if visit.status == Visit.Status.OPEN else Participant.objects.none()
     return {"type": "lobby_visit", "visit": visit.pk, "provider": visit.provider.display_name,
             "url": host_url(visit), "open": visit.status == Visit.Status.OPEN,
             "waiting": [{"pid": s.pk, "name": s.display_name, "role": s.role,
@@ -220,10 +245,12 @@ def needs_location(seat: Participant) -> bool:
 
 
 @transaction.atomic
-def participant_ready(*, entry: Entry, located_state: str, consent: bool, signer: str,
-                      signer_relation: str = "self") -> Participant:
-    """The pre-join step: where the patient is now (licensure, place of service) and, when
-    none is on file, their telehealth consent (kind, version, signer, time)."""
+def participant_ready(*, entry: Entry, located_state: str, located_at: str, consent: bool,
+                      signer: str, signer_relation: str = "self") -> Participant:
+    """The pre-join step: where the patient is now — the state (licensure) and at home or
+    elsewhere (place of service: POS 10 or 02 on the claim) — and, when none is on file,
+    their telehealth consent (kind, version, signer, time). Nothing is saved unless every
+    answer is valid; the refusal names the field."""
     seat = Participant.objects.select_for_update(of=("self",)).select_related("visit", "user").get(
         pk=entry.participant.pk)
     now = timezone.now()
@@ -233,7 +260,11 @@ def participant_ready(*, entry: Entry, located_state: str, consent: bool, signer
         if located_state not in US_STATES:
             raise DomainError("state_required", "Tell us which state you are in right now.",
                               field="state")
+        if located_at not in Participant.Location.values:
+            raise DomainError("location_required", "Tell us where you are for this visit: "
+                              "at home, or somewhere else.", field="located_at")
         seat.located_state = located_state
+        seat.located_at = located_at
         seat.located_confirmed_at = now
     if needs_consent(seat):
         if not consent or not signer.strip():
@@ -250,7 +281,8 @@ def participant_ready(*, entry: Entry, located_state: str, consent: bool, signer
                          detail={"kind": "telehealth", "visit": seat.visit_id,
                                  "version": settings.TELEHEALTH_CONSENT_VERSION})
         seat.terms_accepted_at = now
-    seat.save(update_fields=["located_state", "located_confirmed_at", "terms_accepted_at"])
+    seat.save(update_fields=["located_state", "located_at", "located_confirmed_at",
+                             "terms_accepted_at"])
     return seat
 
 
@@ -300,8 +332,9 @@ def participant_connect(*, visit_id: int, participant_id: int, channel_name: str
     if was_admitted and not rejoin and seat.audio_only:
         seat.audio_only = False
     seat.channel_name, seat.session_id, seat.left_at = channel_name, session_id[:40], None
+    seat.last_seen_at = now
     seat.save(update_fields=["status", "admitted_at", "waiting_since", "channel_name",
-                             "session_id", "left_at", "audio_only"])
+                             "session_id", "left_at", "audio_only", "last_seen_at"])
     _event(seat, visit, kind, now, sid=seat.session_id)
     _mark_started(visit, now)
     audit_record(actor=_SeatActor(seat), action="join", object_type="Visit", object_id=visit.pk,
@@ -378,7 +411,7 @@ def _target(host: Participant, target_id: int) -> Participant:
 
 
 def _admit(host: Participant, target: Participant, now: dt.datetime) -> None:
-    if target.status != S.WAITING or not target.connected:
+    if target.status != S.WAITING or not is_live(target, now):
         raise DomainError("not_waiting", f"{target.display_name} is not in the waiting room.")
     if _room_count(host.visit_id, now=now) >= settings.VISIT_MAX_PARTICIPANTS:
         raise _room_full_error()
@@ -409,7 +442,7 @@ def participants_admit_all(*, host_id: int) -> int:
     now = timezone.now()
     admitted = 0
     waiting = (Participant.objects.select_for_update()
-               .filter(visit_id=host.visit_id, status=S.WAITING).exclude(channel_name="")
+               .filter(_live(now), visit_id=host.visit_id, status=S.WAITING)
                .order_by("waiting_since", "id"))
     for target in waiting:
         if _room_count(host.visit_id, now=now) >= settings.VISIT_MAX_PARTICIPANTS:
@@ -519,28 +552,48 @@ def media_record(*, participant_id: int, state: str, peer: int | None) -> None:
     _event(seat, seat.visit, K.ICE_RESTART, timezone.now(), peer=peer)
 
 
-def _png_size(data: bytes) -> tuple[int, int]:
-    if len(data) < 24 or data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
-        raise DomainError("not_png", "The whiteboard image is not a PNG.")
-    width, height = struct.unpack(">II", data[16:24])
-    if not (0 < width <= 8192 and 0 < height <= 8192):
-        raise DomainError("not_png", "The whiteboard image has an impossible size.")
-    return width, height
+WHITEBOARD_SAVES_PER_WINDOW = 10
+WHITEBOARD_WINDOW = dt.timedelta(minutes=10)
 
 
-@transaction.atomic
+class TooManySaves(DomainError):
+    status = 429
+
+
 def whiteboard_save(*, entry: Entry, png: bytes) -> WhiteboardSnapshot:
-    """Save the shared whiteboard into the visit record (and so the chart)."""
-    seat = _admitted(entry.participant.pk)
-    if len(png) > MAX_PNG_BYTES:
-        raise DomainError("too_large", "The whiteboard image is too large to save.")
-    width, height = _png_size(png)
-    snapshot = WhiteboardSnapshot.objects.create(visit_id=seat.visit_id, saved_by=seat,
-                                                 png=png, width=width, height=height,
-                                                 saved_at=timezone.now())
-    audit_record(actor=_SeatActor(seat), action="create", object_type="WhiteboardSnapshot",
-                 object_id=snapshot.pk, patient_id=_patient_of(seat.visit))
-    _to_room(seat.visit_id, {"type": "wb_saved", "by": seat.display_name})
+    """Save the shared whiteboard into the visit record (and so the chart).
+
+    Only a clinician host (PT or PTA of the practice) saves to the chart; the image is
+    decoded, bounded and re-encoded first (`images.png_normalise`, outside the
+    transaction), and one seat saves at most `WHITEBOARD_SAVES_PER_WINDOW` boards per
+    `WHITEBOARD_WINDOW` (counted under a lock of the seat's row, so concurrent saves cannot
+    overshoot). Issue 16 item 10."""
+    seat = Participant.objects.select_related("visit", "user").get(pk=entry.participant.pk)
+    if not seat.is_host:
+        raise PermissionDenied("Only the therapist saves the whiteboard to the chart.")
+    try:
+        _clinician(seat)
+    except PermissionDenied:
+        raise PermissionDenied("Only the therapist saves the whiteboard to the chart.") from None
+    _admitted(seat.pk)
+    clean, width, height = png_normalise(png)
+    with transaction.atomic():
+        seat = Participant.objects.select_for_update(of=("self",)).select_related("visit").get(
+            pk=seat.pk)
+        now = timezone.now()
+        if WhiteboardSnapshot.objects.filter(saved_by=seat, saved_at__gte=now
+                                             - WHITEBOARD_WINDOW).count() \
+                >= WHITEBOARD_SAVES_PER_WINDOW:
+            minutes = int(WHITEBOARD_WINDOW.total_seconds() // 60)
+            raise TooManySaves("too_many_saves", f"You saved {WHITEBOARD_SAVES_PER_WINDOW} "
+                               f"whiteboards in the last {minutes} minutes. Please wait a few "
+                               "minutes before saving again.")
+        snapshot = WhiteboardSnapshot.objects.create(visit_id=seat.visit_id, saved_by=seat,
+                                                     png=clean, width=width, height=height,
+                                                     saved_at=now)
+        audit_record(actor=_SeatActor(seat), action="create", object_type="WhiteboardSnapshot",
+                     object_id=snapshot.pk, patient_id=_patient_of(seat.visit))
+        _to_room(seat.visit_id, {"type": "wb_saved", "by": seat.display_name})
     return snapshot
 
 

@@ -35,6 +35,7 @@ from telept.lib.states import STATE_CHOICES
 from telept.motion.exercises import EXERCISES
 from telept.practices.models import Provider
 from telept.scheduling.models import Appointment, JoinLink
+from telept.scheduling.rules.when import visit_when
 from telept.visits import access, selectors, services
 from telept.visits.access import Entry
 from telept.visits.models import MovementMeasurement, Participant
@@ -77,11 +78,17 @@ def _visit_page(request: HttpRequest, entry: Entry) -> HttpResponse:
     return render(request, "visits/visit.html", {
         "seat": seat, "visit": visit, "appointment": appointment, "practice": practice,
         "provider": visit.provider, "config_json": json.dumps(config),
+        # The appointment's time in the reader's zone, never UTC (Issue 16 item 20).
+        "when": visit_when(appointment.start, selectors.seat_time_zone(seat))
+        if appointment else "",
         "needs_consent": services.needs_consent(seat),
         "needs_location": services.needs_location(seat),
-        "states": STATE_CHOICES, "consent_version": settings.TELEHEALTH_CONSENT_VERSION,
+        "states": STATE_CHOICES, "locations": Participant.Location.choices,
+        "consent_version": settings.TELEHEALTH_CONSENT_VERSION,
         "guest_roles": Participant.GuestRole.choices,
         "can_measure": services.measures_allowed(seat),
+        # Only a clinician host saves the whiteboard to the chart (Issue 16 item 10).
+        "can_save_board": services.measures_allowed(seat),
         # The visit's note, docked beside the video for the clinician host (clinical app).
         "note_url": reverse("clinical:visit_note", args=[visit.appointment_id])
         if visit.appointment_id and services.measures_allowed(seat) else "",
@@ -106,7 +113,8 @@ def join_page(request: HttpRequest, token: str) -> HttpResponse:
 def visit_open(request: HttpRequest, appointment_id: int) -> HttpResponse:
     """A therapist (or the front desk) opens the visit as its host."""
     entry = access.entry_for_staff(actor=request.actor,  # type: ignore[attr-defined]
-                                   appointment_id=appointment_id)
+                                   appointment_id=appointment_id,
+                                   session_key=request.session.session_key)
     return _visit_page(request, entry)
 
 
@@ -118,6 +126,10 @@ class KnockForm(forms.Form):
                               help_text="So the clinic can reach you if the call drops.")
     state = forms.ChoiceField(choices=[("", "Choose…"), *STATE_CHOICES],
                               label="Which state are you in right now?")
+    located_at = forms.ChoiceField(choices=Participant.Location.choices,
+                                   widget=forms.RadioSelect, label="Where are you for this visit?",
+                                   error_messages={"required": "Tell us where you are for this "
+                                                   "visit: at home, or somewhere else."})
     agree = forms.BooleanField(label="I agree to be seen by video (telehealth). I know I can "
                                "stop at any time and ask for an in-person visit.")
 
@@ -155,6 +167,7 @@ def room(request: HttpRequest, provider_slug: str) -> HttpResponse:
         try:
             raw = access.room_knock(provider=provider, name=data["name"],
                                     contact=data["contact"], located_state=data["state"],
+                                    located_at=data["located_at"],
                                     address=client_ip(request))
         except access.KnockRefused as exc:
             form.add_error(None, exc.message)
@@ -182,7 +195,9 @@ def room_visit(request: HttpRequest, provider_slug: str, token: str) -> HttpResp
 def room_host(request: HttpRequest) -> HttpResponse:
     """The signed-in therapist's own drop-in room, as host."""
     try:
-        entry = access.entry_for_room_host(actor=request.actor)  # type: ignore[attr-defined]
+        entry = access.entry_for_room_host(
+            actor=request.actor,  # type: ignore[attr-defined]
+            session_key=request.session.session_key)
     except DomainError:
         return render(request, "visits/no_room.html")
     return _visit_page(request, entry)
@@ -201,8 +216,10 @@ class GuestForm(forms.Form):
 def visit_record(request: HttpRequest, appointment_id: int) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     appointment, record = selectors.visit_record(actor=actor, appointment_id=appointment_id)
+    zone = actor.membership.practice.time_zone  # staff read the practice's clock
     return render(request, "visits/record.html", {
         "appointment": appointment, "record": record, "guest_form": GuestForm(),
+        "zone": zone, "when": visit_when(appointment.start, zone),
         "can_invite": actor.role in access.HOST_ROLES, "can_host": actor.role in
         access.HOST_ROLES and appointment.is_virtual})
 
@@ -247,13 +264,21 @@ def _json_error(exc: DomainError) -> JsonResponse:
                         status=status)
 
 
+def _caller(request: HttpRequest) -> access.Caller:
+    user = request.user
+    return access.Caller(session_key=request.session.session_key,
+                         user_id=user.pk if user.is_authenticated else None,
+                         mfa_ok=bool(request.session.get(SESSION_MFA_OK)))
+
+
 def _keyed(view: Callable[[HttpRequest, Entry], JsonResponse]) -> Callable[..., HttpResponse]:
-    """POST-only JSON endpoint of the visit page: the page key in the URL names the seat;
-    an unknown key is a 404, any other refusal a JSON body with a stable code."""
+    """POST-only JSON endpoint of the visit page: the page key in the URL names the seat
+    (a staff key only with the session it was minted in); an unknown key is a 404, any
+    other refusal a JSON body with a stable code."""
     @wraps(view)
     def wrapped(request: HttpRequest, token: str) -> HttpResponse:
         try:
-            return view(request, access.entry_for_page_key(token))
+            return view(request, access.entry_for_page_key(token, caller=_caller(request)))
         except DomainError as exc:
             if exc.status == 404:
                 raise Http404("No such visit.") from None
@@ -272,6 +297,7 @@ def ticket(request: HttpRequest, entry: Entry) -> JsonResponse:
 def ready(request: HttpRequest, entry: Entry) -> JsonResponse:
     body = _json_body(request)
     services.participant_ready(entry=entry, located_state=str(body.get("state", "")),
+                               located_at=str(body.get("located_at", "")),
                                consent=body.get("consent") is True,
                                signer=str(body.get("signer", ""))[:150],
                                signer_relation=str(body.get("relation", "self"))[:50])

@@ -63,10 +63,15 @@ def expect_state(page: Page, value: str, timeout: int = STATE_TIMEOUT_MS) -> Non
                                                         timeout=timeout)
 
 
-def join(page: Page) -> None:
+def join(page: Page, *, located_at: str = "home") -> None:
+    """Pass the pre-join step; a patient answers "Where are you for this visit?" (the state
+    is pre-filled from the booking)."""
     expect_state(page, "device-check")
     expect(page.locator("#device-status")).not_to_have_text(
         "Asking for your camera and microphone…", timeout=15_000)
+    place = page.locator(f"[data-testid=located-at-{located_at}]")
+    if place.count():
+        place.check()
     page.click("[data-testid=join]")
 
 

@@ -10,6 +10,8 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.test import Client as HttpClient
 from django.utils import timezone
 
 from telept.asgi import application
@@ -41,8 +43,8 @@ def link_entry(appointment: Appointment, role: str, *, ready: bool = True,
     url = join_link_issue(appointment=appointment, role=role, user_id=user_id)
     entry = access.entry_for_link(raw=raw_of(url))
     if ready and role == JoinLink.Role.PATIENT:
-        services.participant_ready(entry=entry, located_state="NY", consent=True,
-                                   signer="Pat Test")
+        services.participant_ready(entry=entry, located_state="NY", located_at="home",
+                                   consent=True, signer="Pat Test")
     return entry
 
 
@@ -60,9 +62,47 @@ class Visitors:
     patient: Entry
 
 
+# Staff entries are bound to a signed-in session (Issue 16 item 9): the session key of each
+# staff entry made here, by the entry's session digest, so clients can present it.
+_SESSIONS: dict[str, str] = {}
+
+
+def _signed_in_key(cast: Any, name: str) -> str:
+    client = cast.client(name)
+    return str(client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+def staff_entry(cast: Any, name: str, appointment_id: int) -> Entry:
+    """`name` opens the visit as host from a fresh signed-in session (as `visits:open`)."""
+    key = _signed_in_key(cast, name)
+    entry = access.entry_for_staff(actor=cast.actor(name), appointment_id=appointment_id,
+                                   session_key=key)
+    _SESSIONS[access.session_digest(key)] = key
+    return entry
+
+
+def room_host_entry(cast: Any, name: str = "pt") -> Entry:
+    key = _signed_in_key(cast, name)
+    entry = access.entry_for_room_host(actor=cast.actor(name), session_key=key)
+    _SESSIONS[access.session_digest(key)] = key
+    return entry
+
+
+def session_of(entry: Entry) -> str | None:
+    return _SESSIONS.get(entry.staff.session) if entry.staff else None
+
+
+def with_session(client: HttpClient, entry: Entry) -> HttpClient:
+    """`client` carrying the session of a staff entry (unchanged for other entries)."""
+    key = session_of(entry)
+    if key:
+        client.cookies[settings.SESSION_COOKIE_NAME] = key
+    return client
+
+
 def visitors(cast: Any) -> Visitors:
     appointment = video_visit_now(cast)
-    host = access.entry_for_staff(actor=cast.actor("pt"), appointment_id=appointment.pk)
+    host = staff_entry(cast, "pt", appointment.pk)
     patient = link_entry(appointment, JoinLink.Role.PATIENT,
                          user_id=cast.users["patient"].pk)
     return Visitors(appointment=appointment, host=host, patient=patient)
@@ -85,9 +125,13 @@ class Client:
         if self.ticket is None:
             issued = await database_sync_to_async(access.ws_ticket_issue)(entry=self.entry)
             self.ticket = issued["ticket"]
+        headers = list(ORIGIN)
+        key = session_of(self.entry)
+        if key:
+            headers.append((b"cookie", f"{settings.SESSION_COOKIE_NAME}={key}".encode()))
         self.ws = WebsocketCommunicator(
             application, f"/ws/visits/{self.visit_id}/?t={self.ticket}&s={self.sid}",
-            headers=ORIGIN)
+            headers=headers)
         connected, _ = await self.ws.connect(timeout=5)
         assert connected
         return await self.receive()
@@ -122,3 +166,24 @@ class Client:
 
     async def close(self) -> None:
         await self.ws.disconnect()
+
+
+def session_for(user: Any, *, mfa: bool = True) -> str:
+    """A real signed-in session of `user` (MFA passed unless `mfa=False`); its key."""
+    from telept.accounts.middleware import SESSION_MFA_OK
+
+    client = HttpClient()
+    client.force_login(user, backend="telept.accounts.backends.EmailBackend")
+    session = client.session
+    session[SESSION_MFA_OK] = mfa
+    session.save()
+    return str(client.cookies[settings.SESSION_COOKIE_NAME].value)
+
+
+def lobby_socket(user: Any, *, mfa: bool = True, session_key: str | None = None
+                 ) -> WebsocketCommunicator:
+    """The staff dashboard's socket, with a signed-in session's cookie (sync: call it
+    through `database_sync_to_async`)."""
+    key = session_key or session_for(user, mfa=mfa)
+    return WebsocketCommunicator(application, "/ws/visits/lobby/", headers=[
+        *ORIGIN, (b"cookie", f"{settings.SESSION_COOKIE_NAME}={key}".encode())])

@@ -8,9 +8,11 @@ import asyncio
 import pytest
 from channels.db import database_sync_to_async
 
+from telept.conftest import require_module
 from telept.visits.tests.helpers import Client, visitors
 
-aiortc = pytest.importorskip("aiortc", reason="aiortc is a test extra (pip install aiortc)")
+# Issue 16 item 25: a missing aiortc fails in CI, skips loudly elsewhere.
+aiortc = require_module("aiortc", "aiortc is the independent WebRTC peer")
 
 pytestmark = [pytest.mark.asyncio, pytest.mark.django_db(transaction=True),
               pytest.mark.usefixtures("audit_rows_cleared")]

@@ -267,7 +267,8 @@ async def test_a_patient_without_consent_signs_it_before_joining(cast):
     refused = await Client(entry).open()
     assert refused["code"] == "not_ready"
     await database_sync_to_async(services.participant_ready)(
-        entry=entry, located_state="NJ", consent=True, signer="Maria Garcia")
+        entry=entry, located_state="NJ", located_at="home", consent=True,
+        signer="Maria Garcia")
     hello = await Client(entry).open()
     assert hello["status"] == "waiting"
     consent = await database_sync_to_async(
@@ -306,21 +307,16 @@ async def test_audio_only_periods_are_recorded_and_announced_to_the_others(cast)
 
 async def test_the_dashboard_lists_who_waits_live_for_staff_only(cast):
     from channels.db import database_sync_to_async
-    from channels.testing import WebsocketCommunicator
 
-    from telept.accounts.middleware import SESSION_MFA_OK
-    from telept.visits.consumers import LobbyConsumer
+    from telept.visits.tests.helpers import lobby_socket
 
     def lobby(user, mfa=True):  # type: ignore[no-untyped-def]
-        communicator = WebsocketCommunicator(LobbyConsumer.as_asgi(), "/ws/visits/lobby/")
-        communicator.scope["user"] = user
-        communicator.scope["session"] = {SESSION_MFA_OK: mfa}
-        return communicator
+        return lobby_socket(user, mfa=mfa)
 
     v = await database_sync_to_async(visitors)(cast)
     patient = Client(v.patient)
     await patient.open()
-    front_desk = lobby(cast.users["front_desk"])
+    front_desk = await database_sync_to_async(lobby)(cast.users["front_desk"])
     assert (await front_desk.connect())[0]
     first = await front_desk.receive_json_from(timeout=5)
     assert first["type"] == "lobby_visit"
@@ -333,9 +329,10 @@ async def test_the_dashboard_lists_who_waits_live_for_staff_only(cast):
         update = await front_desk.receive_json_from(timeout=5)
         if update["waiting"] == []:
             break
-    for refused in (lobby(cast.users["patient"]), lobby(cast.users["outsider_pt"], mfa=False)):
+    for refused in (await database_sync_to_async(lobby)(cast.users["patient"]),
+                    await database_sync_to_async(lobby)(cast.users["outsider_pt"], mfa=False)):
         assert not (await refused.connect())[0]
-    outsider = lobby(cast.users["outsider_pt"])
+    outsider = await database_sync_to_async(lobby)(cast.users["outsider_pt"])
     assert (await outsider.connect())[0]
     assert await outsider.receive_nothing(timeout=0.3)
     for communicator in (front_desk, outsider):

@@ -17,7 +17,7 @@ from telept.visits import access, services
 from telept.visits.access import Entry
 from telept.visits.models import Participant, Visit
 from telept.visits.tests.helpers import Client as SocketClient
-from telept.visits.tests.helpers import raw_of
+from telept.visits.tests.helpers import raw_of, room_host_entry
 
 
 def _config(html: str) -> dict:
@@ -74,7 +74,8 @@ def test_only_the_host_invites_and_the_guest_form_is_checked(cast):
 
     visitor = Client(REMOTE_ADDR="203.0.113.9")
     knocked = visitor.post("/room/riverside-pt/", {"name": "Walk In", "agree": "on",
-                                                   "contact": "+1 212 555 0177", "state": "NY"})
+                                                   "contact": "+1 212 555 0177", "state": "NY",
+                                                   "located_at": "home"})
     _, knocker = _open(visitor, knocked["Location"])
     refused = _invite(visitor, knocker, name="My son", guest_role="family")
     assert refused.status_code == 403
@@ -97,9 +98,9 @@ def test_no_guests_once_the_drop_in_visit_has_ended(cast):
 
 def _room_cast(cast) -> tuple[Entry, Entry, list[Entry]]:
     provider = cast.users["pt"].provider
-    host = access.entry_for_room_host(actor=cast.actor("pt"))
+    host = room_host_entry(cast)
     raw = access.room_knock(provider=provider, name="Walk In", contact="+12125550177",
-                            located_state="NY")
+                            located_state="NY", located_at="home")
     visitor = access.entry_for_room_token(provider=provider, raw=raw)
     guests = []
     for name, role in (("Gina", "caregiver"), ("Ivan", "interpreter"), ("Fred", "family")):

@@ -13,7 +13,8 @@ from telept.visits import access
 from telept.visits.models import Participant
 
 pytestmark = pytest.mark.django_db
-FORM = {"name": "Walk In", "contact": "+1 212 555 0177", "state": "NY", "agree": "on"}
+FORM = {"name": "Walk In", "contact": "+1 212 555 0177", "state": "NY", "located_at": "home",
+        "agree": "on"}
 
 
 def _knock(slug: str, address: str) -> object:
@@ -87,11 +88,13 @@ def test_the_knock_service_refuses_with_stable_codes(cast):
                             practice_id=provider.practice_id)
     # Outside a request the audit rows carry no address, so no address is limited.
     raw = access.room_knock(provider=provider, name="A", contact="+12125550177",
-                            located_state="NY")
+                            located_state="NY", located_at="home")
     seat = access.entry_for_room_token(provider=provider, raw=raw).participant
     assert seat.terms_accepted_at and seat.located_confirmed_at  # agreed on the knock form
     for n in range(access.PENDING_KNOCKS_PER_ROOM - 1):
-        access.room_knock(provider=provider, name=f"V{n}", contact="", located_state="NY")
+        access.room_knock(provider=provider, name=f"V{n}", contact="", located_state="NY",
+                          located_at="elsewhere")
     with pytest.raises(access.KnockRefused) as refused:
-        access.room_knock(provider=provider, name="Z", contact="", located_state="NY")
+        access.room_knock(provider=provider, name="Z", contact="", located_state="NY",
+                          located_at="elsewhere")
     assert (refused.value.code, refused.value.status) == ("room_busy", 429)

@@ -20,7 +20,14 @@ from telept.scheduling.links import join_link_issue
 from telept.scheduling.models import Appointment
 from telept.visits import access, selectors
 from telept.visits.models import MovementMeasurement, VisitEvent
-from telept.visits.tests.helpers import Client, guest_entry, video_visit_now, visitors
+from telept.visits.tests.helpers import (
+    Client,
+    guest_entry,
+    staff_entry,
+    video_visit_now,
+    visitors,
+    with_session,
+)
 
 KNEE = {"exercise": "knee_flexion", "side": "left", "peak_deg": 112.4, "rom_deg": 104.0,
         "reps": 3, "partial_reps": 1, "view_ok": True}
@@ -29,7 +36,7 @@ KNEE = {"exercise": "knee_flexion", "side": "left", "peak_deg": 112.4, "rom_deg"
 def _capture(entry: access.Entry, body: dict[str, Any] | str, *,
              client: HttpClient | None = None) -> Any:
     url = reverse("visits:measurement_capture", args=[access.page_key(entry)])
-    return (client or HttpClient()).post(
+    return with_session(client or HttpClient(), entry).post(
         url, data=body if isinstance(body, str) else json.dumps(body),
         content_type="application/json")
 
@@ -75,8 +82,7 @@ def _outsider_host(cast: Any) -> access.Entry:
         patient=cast.outsider_patient, visit_type=_visit_types(practice)["follow_up"],
         modality="video", start=start, end=start + dt.timedelta(minutes=30),
         busy_end=start + dt.timedelta(minutes=40), patient_state="IL")
-    return access.entry_for_staff(actor=cast.actor("outsider_pt"),
-                                  appointment_id=appointment.pk)
+    return staff_entry(cast, "outsider_pt", appointment.pk)
 
 
 @pytest.mark.django_db
@@ -84,8 +90,7 @@ def test_only_a_clinician_hosting_this_visit_captures(cast):
     v = visitors(cast)
     body = _knee(v)
     for entry, status in ((v.patient, 403), (guest_entry(cast, v.appointment), 403),
-                          (access.entry_for_staff(actor=cast.actor("front_desk"),
-                                                  appointment_id=v.appointment.pk), 403),
+                          (staff_entry(cast, "front_desk", v.appointment.pk), 403),
                           (_outsider_host(cast), 404)):
         response = _capture(entry, body)
         assert response.status_code == status, (entry.participant, response.content)
@@ -102,7 +107,7 @@ def test_only_a_clinician_hosting_this_visit_captures(cast):
 @pytest.mark.django_db
 def test_a_pta_hosting_the_visit_may_capture(cast):
     v = visitors(cast)
-    pta = access.entry_for_staff(actor=cast.actor("pta"), appointment_id=v.appointment.pk)
+    pta = staff_entry(cast, "pta", v.appointment.pk)
     assert _capture(pta, _knee(v, side="right")).status_code == 201
     assert MovementMeasurement.objects.get().label == "Right knee flexion"
 

@@ -8,7 +8,6 @@ Software GL takes seconds a frame, so this waits for a few frames and times noth
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,7 +27,7 @@ from telept.visits.tests.browser import (
     open_page,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.live, pytest.mark.flaky(reruns=1)]
+pytestmark = [pytest.mark.browser, pytest.mark.live]
 
 VENDOR = BASE_DIR / "static" / "vendor" / "mediapipe-pose" / "pose.js"
 FRAMES_WANTED = 3
@@ -73,12 +72,6 @@ def _frames_at_least(page: Page, wanted: int) -> None:
 
 def test_the_therapist_measures_the_patient_live_and_captures_it_into_the_record(
         browsers: tuple[Browser, Browser], live_server_proc: LiveServer) -> None:  # noqa: F811
-    if os.environ.get("REDIS_URL"):
-        # KNOWN BUG, not a missing system part: over Redis the patient's "I stopped" status
-        # has failed to reach the therapist in CI (stop 8). Runs in the in-memory pass;
-        # the Redis relay of motion frames is covered by test_measurements.py.
-        pytest.skip("KNOWN BUG over Redis: the patient's motion 'stopped' status does not "
-                    "reach the therapist; see the stop 8 closing note")
     links = demo_links(live_server_proc)
     errors: list[str] = []
     therapist = open_page(browsers[0], links["therapist_url"], errors)
@@ -135,6 +128,7 @@ def test_the_therapist_measures_the_patient_live_and_captures_it_into_the_record
     expect(record.get_by_test_id("movement-measurements")).to_contain_text("shoulder abduction")
     assert errors == [], errors
     therapist.click("#btn-end")
+    therapist.click("#end-confirm")  # End visit asks first
     expect_state(patient, "ended")
     therapist.context.close()
     patient.context.close()

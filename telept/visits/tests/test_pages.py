@@ -53,15 +53,17 @@ def test_a_patient_without_consent_signs_it_on_the_pre_join_page(cast):
     client = Client()
     html, config = _open(client, join_link_issue(appointment=appointment, role="patient"))
     assert "Consent to telehealth" in html
-    refused = client.post(config["readyUrl"], {"state": "NY"}, content_type="application/json")
+    refused = client.post(config["readyUrl"], {"state": "NY", "located_at": "home"},
+                          content_type="application/json")
     assert refused.status_code == 400 and refused.json()["code"] == "consent_required"
-    ok = client.post(config["readyUrl"], {"state": "NJ", "consent": True, "signer": "Pat Doe"},
-                     content_type="application/json")
+    ok = client.post(config["readyUrl"], {"state": "NJ", "located_at": "home", "consent": True,
+                                          "signer": "Pat Doe"}, content_type="application/json")
     assert ok.status_code == 200
     # The answer carries the first WebSocket ticket (joining saves a round trip).
     issued = ok.json()["ticket"]
     assert issued["wsPath"] == f"/ws/visits/{config['visit']}/"
-    assert access.ws_ticket_check(raw=issued["ticket"], visit_id=config["visit"]) == config["pid"]
+    assert access.ws_ticket_check(raw=issued["ticket"],
+                                  visit_id=config["visit"]).pid == config["pid"]
     consent = Consent.objects.get(patient=cast.patient, kind="telehealth")
     assert (consent.signed_by, consent.version) == ("Pat Doe", "2026-01")
     assert AuditEvent.objects.filter(object_type="Consent", patient_id=cast.patient.pk).exists()
@@ -80,8 +82,8 @@ def test_the_ticket_carries_ice_servers_with_per_participant_turn_credentials(ca
     assert turn["username"].endswith(f":v{appointment.visit.pk}p{config['pid']}")
     assert turn["credential"] and "iceTransportPolicy" not in issued["rtc"]
     assert issued["wsPath"] == f"/ws/visits/{appointment.visit.pk}/"
-    assert access.ws_ticket_check(raw=issued["ticket"], visit_id=appointment.visit.pk) == \
-        config["pid"]
+    assert access.ws_ticket_check(raw=issued["ticket"],
+                                  visit_id=appointment.visit.pk).pid == config["pid"]
 
 
 def test_a_revoked_link_stops_its_page_key(cast):
@@ -144,7 +146,8 @@ def test_a_visitor_knocks_on_a_provider_room_and_gets_a_visit_page(cast):
     bad = client.post(f"/room/{slug}/", {"name": "Walk In"})
     assert bad.status_code == 400
     knocked = client.post(f"/room/{slug}/", {"name": "Walk In", "contact": "+1 212 555 0177",
-                                             "state": "NY", "agree": "on"})
+                                             "state": "NY", "located_at": "home",
+                                             "agree": "on"})
     assert knocked.status_code == 302
     _, config = _open(client, knocked["Location"])
     seat = Participant.objects.get(pk=config["pid"])

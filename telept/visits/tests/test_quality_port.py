@@ -14,17 +14,15 @@ import subprocess
 from pathlib import Path
 from typing import Any
 
-import pytest
-
+from telept.conftest import require_system
 from telept.visits.rules import quality as q
 from telept.visits.tests.statsgen import GOOD, Leg, Recorder
 from telept.visits.tests.test_quality import LEG_PRESETS
 
+# Issue 16 item 25: a missing node fails in CI, skips loudly elsewhere.
+require_system("node", "the JS port of the call-quality rule is replayed under node")
 NODE = shutil.which("node")
 PORT = Path(__file__).resolve().parents[3] / "static" / "js" / "quality.js"
-pytestmark = pytest.mark.skipif(
-    NODE is None or not PORT.exists(), reason="needs node and static/js/quality.js"
-)
 
 REPLAY = """
 import { readFileSync } from "node:fs";
