@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import UploadedFile
 from telept.exercises import uploads, vocab
 from telept.exercises.models import ExerciseLog, ProgramItem, Recording
 from telept.exercises.services import CameraInput, ExerciseInput, LogInput, motion_keys
+from telept.motion.labels import motion_label
 
 BLANK = [("", "Any")]
 EQUIPMENT_FILTER = [("", "Any"), (vocab.NO_EQUIPMENT, "No equipment"),
@@ -75,7 +76,7 @@ class ExerciseForm(forms.Form):
     default_hold_seconds = forms.IntegerField(min_value=1, max_value=600, required=False,
                                               label="Default hold (seconds)")
     joint = forms.CharField(max_length=30, required=False, help_text="Measured joint, e.g. "
-                            "knee_flexion (only for camera-measured exercises).")
+                            "knee flexion (only for camera-measured exercises).")
     plane = forms.ChoiceField(required=False, choices=[("", "—"), *vocab.PLANES.items()])
     camera_view = forms.ChoiceField(required=False,
                                     choices=[("", "—"), *vocab.CAMERA_VIEWS.items()])
@@ -91,7 +92,7 @@ class ExerciseForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["motion_key"].choices = [("", "Not measured")] + [  # type: ignore[attr-defined]
-            (k, k.replace("_", " ")) for k in motion_keys()]
+            (k, motion_label(k)) for k in motion_keys()]
 
     def clean_media(self) -> UploadedFile | None:
         media = self.cleaned_data.get("media")

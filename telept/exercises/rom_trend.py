@@ -26,6 +26,8 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from telept.motion import labels
+
 SOURCES = ("home", "recording", "visit")
 SOURCE_LABELS = {"home": "home session (camera)", "recording": "recording",
                  "visit": "video visit"}
@@ -33,9 +35,6 @@ SOURCE_LABELS = {"home": "home session (camera)", "recording": "recording",
 SHAPES = {"home": "circle", "recording": "square", "visit": "diamond"}
 # telept.motion exercises counted on reaching the top within a time limit (count_on="top").
 COUNTED = frozenset({"chair_stand_30s"})
-NAMES = {"squat": "knee flexion (squat)", "knee_flexion": "knee flexion",
-         "shoulder_abduction": "shoulder abduction", "shoulder_flexion": "shoulder flexion",
-         "elbow_flexion": "elbow flexion", "hip_abduction": "hip abduction"}
 MAX_DEG = 200.0
 MARKER_R = 3.5
 
@@ -154,11 +153,9 @@ class RomSeries:
 
 
 def movement_label(exercise: str, side: str) -> str:
-    """As a visit labels it: "Left knee flexion", "Knee flexion (squat), both sides"."""
-    name = NAMES.get(exercise, exercise.replace("_", " "))
-    if side == "both":
-        return f"{name[:1].upper()}{name[1:]}, both sides"
-    return f"{side.capitalize()} {name}" if side else f"{name[:1].upper()}{name[1:]}"
+    """As a visit labels it: "Left knee flexion", "Knee flexion (squat), both sides" (the
+    one label function of `telept.motion.labels`)."""
+    return labels.movement_label(exercise, side)
 
 
 def usable(point: RomPoint) -> bool:

@@ -1,6 +1,9 @@
 """Command line: ``python -m telept.motion analyze FILE --exercise NAME [--side left|right|auto]``
 and ``python -m telept.motion extract VIDEO [--out FILE]`` (MediaPipe landmarks of a video, in
-the JSON ``analyze`` reads, plus each frame's time in ``times``).
+the JSON ``analyze`` reads, plus each frame's time in ``times``), and
+``python -m telept.motion sample --exercise NAME [--reps N] [--out FILE] [--video FILE]``: a
+synthetic recording with known reps (telept/motion/synthetic.py) to try the other two on, as
+landmark JSON and, with ``--video``, as an MP4 of the figure drawn from those landmarks.
 
 FILE is JSON ``{"fps": 30, "width": 640, "height": 480, "frames": [[[x, y, z, v] x 33], ...]}``.
 The output is the analysis as JSON on stdout. Outside checks depend on this interface: keep the
@@ -47,7 +50,66 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--out", default=None, help="write the JSON here (default: stdout)")
     cmd.add_argument("--max-seconds", type=float, default=None,
                      help="stop decoding after this many seconds of video")
+    cmd = commands.add_parser("sample", help="write a synthetic recording to try analyze on")
+    cmd.add_argument("--exercise", required=True, help="exercise name, e.g. squat")
+    cmd.add_argument("--reps", type=int, default=5, help="full reps in it (default 5)")
+    cmd.add_argument("--seed", type=int, default=1, help="random seed (same seed, same file)")
+    cmd.add_argument("--out", default=None, help="write the JSON here (default: stdout)")
+    cmd.add_argument("--video", default=None, help="also draw it into this MP4 file")
     return parser
+
+
+# The figure's segments for --video, as landmark index pairs (MediaPipe's numbering).
+_BONES = ((11, 12), (11, 23), (12, 24), (23, 24), (11, 13), (13, 15), (12, 14), (14, 16),
+          (23, 25), (25, 27), (24, 26), (26, 28), (27, 31), (28, 32))
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from telept.motion.synthetic import generate
+
+    try:
+        if not 1 <= args.reps <= 50:
+            raise MotionInputError("bad_reps", "--reps must be between 1 and 50")
+        seq = generate(exercise=args.exercise, seed=args.seed, reps=args.reps, partial_reps=0)
+        text = json.dumps(seq.to_json(), allow_nan=False)
+        if args.out:
+            Path(args.out).write_text(text, encoding="utf-8")
+        else:
+            print(text)
+        if args.video:
+            _draw_video(path=args.video, frames=seq.frames.tolist(), fps=seq.fps,
+                        width=seq.width, height=seq.height)
+    except MotionInputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:
+        print(f"error: cannot write: {exc.strerror}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    return 0
+
+
+def _draw_video(*, path: str, frames: list[Any], fps: float, width: int, height: int) -> None:
+    """The landmarks drawn as a thick-limbed figure on a plain wall, H.264 in MP4 (PyAV)."""
+    import av
+    from PIL import Image, ImageDraw
+
+    with av.open(path, mode="w") as container:
+        stream = container.add_stream("libx264", rate=round(fps))
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        for frame in frames:
+            image = Image.new("RGB", (width, height), (200, 205, 210))
+            draw = ImageDraw.Draw(image)
+            points = [(x * width, y * height) for x, y, _z, _v in frame]
+            if any(x or y for x, y in points):
+                for a, b in _BONES:
+                    draw.line([points[a], points[b]], fill=(60, 80, 140), width=14)
+                nose_x, nose_y = points[0]
+                draw.ellipse([nose_x - 18, nose_y - 22, nose_x + 18, nose_y + 22],
+                             fill=(225, 185, 160))
+            for packet in stream.encode(av.VideoFrame.from_image(image)):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -106,6 +168,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "extract":
         return _extract(args)
+    if args.command == "sample":
+        return _sample(args)
     try:
         data = recording_load(path=args.file)
         result = analyze(

@@ -20,6 +20,7 @@ import numpy as np
 from telept.motion.angles import SIDES, Side, joint_angles
 from telept.motion.exercises import Exercise, exercise_get
 from telept.motion.filters import FilterConfig, smooth
+from telept.motion.labels import joint_part
 from telept.motion.landmarks import (
     FloatArray,
     MotionInputError,
@@ -220,15 +221,16 @@ def analysis_build(
     count = chosen.count
     symmetry = symmetry_of(left=stats[0].count, right=stats[1].count)
     warnings: list[str] = []
+    part = joint_part(exercise.joint.name)  # "knee", never `knee_flexion` (Issue 16 item 21)
     view_warning = view.warning()
     if view_warning:
         warnings.append(view_warning)
     if chosen.visible_frames == 0:
-        warnings.append(f"visibility: the {side} {exercise.joint.name} joint was never visible")
+        warnings.append(f"visibility: the {side} {part} joint was never visible")
     elif chosen.visible_frames < LOW_VISIBLE_FRACTION * frames:
         pct = 100.0 * chosen.visible_frames / frames
         warnings.append(
-            f"visibility: the {side} {exercise.joint.name} joint was visible in only "
+            f"visibility: the {side} {part} joint was visible in only "
             f"{pct:.0f}% of frames"
         )
     if count.rejected:

@@ -50,6 +50,36 @@ def recording_type(*, head: bytes, size: int, max_bytes: int) -> RecordingType:
     return RecordingType(content_type=found, extension=EXTENSIONS[found])
 
 
+# --- what the container states (Issue 16 item 14) ----------------------------------------
+
+# FFmpeg's codec names of what browsers record (Chrome/Firefox: VP8, VP9, AV1 in WebM;
+# Safari: H.264 in MP4), with the name a patient may recognise.
+CODECS = {"vp8": "VP8", "vp9": "VP9", "h264": "H.264", "av1": "AV1"}
+OTHER_CODECS = {"mpeg4": "MPEG-4 Part 2", "hevc": "HEVC (H.265)", "mjpeg": "Motion JPEG",
+                "h263": "H.263", "theora": "Theora", "prores": "ProRes"}
+
+
+def video_check(*, width: int, height: int, codec: str, max_width: int,
+                max_height: int) -> None:
+    """Refuse a video by what its container states, before any frame is decoded: a size
+    past ``max_width`` x ``max_height`` either way up (a phone held upright films 1080 x
+    1920), or a codec browsers do not record in."""
+    if width <= 0 or height <= 0:
+        raise RecordingRefused("recording_unreadable", UNREADABLE)
+    if max(width, height) > max(max_width, max_height) \
+            or min(width, height) > min(max_width, max_height):
+        raise RecordingRefused(
+            "recording_dimensions", f"This video is {width} x {height} pixels; recordings "
+            f"can be at most {max_width} x {max_height} (or {max_height} x {max_width}). "
+            "Record the set on this page, or choose a smaller video.")
+    if codec not in CODECS:
+        name = OTHER_CODECS.get(codec, codec.upper() or "an unknown format")
+        raise RecordingRefused(
+            "recording_codec", f"This video is encoded as {name}; recordings must be "
+            f"{', '.join(list(CODECS.values())[:-1])} or {list(CODECS.values())[-1]}. "
+            "Record the set on this page, or save the video as H.264 MP4.")
+
+
 # --- WebM (Matroska) ----------------------------------------------------------------------
 
 SEGMENT, INFO, CLUSTER, BLOCK_GROUP = 0x18538067, 0x1549A966, 0x1F43B675, 0xA0

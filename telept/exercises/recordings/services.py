@@ -3,7 +3,13 @@ request to analyse again, and the clinician's feedback with the time spent revie
 
 Limits are settings read on use (defaults in brackets): RECORDINGS_ROOT
 [VAR_DIR/recordings], RECORDING_MAX_BYTES [50 MB], RECORDING_MAX_SECONDS [120],
+RECORDING_MAX_WIDTH x RECORDING_MAX_HEIGHT [1920 x 1080, either way up],
 RECORDING_REVIEW_MAX_SECONDS [1800].
+
+Memory stays bounded whatever the file claims (Issue 16 item 14): the size, codec and length
+the container states are checked before a frame is decoded, on upload and again in the
+worker; no decoder may allocate a frame past the size limit; the analysis shrinks each frame
+to `telept.motion.extract.ANALYSIS_MAX_SIDE` before the pose model and holds a few at a time.
 """
 
 from __future__ import annotations
@@ -11,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import math
+import os
 import secrets
 from typing import Any
 
@@ -22,8 +29,9 @@ from django.utils import timezone
 
 from telept.accounts.actor import Actor
 from telept.audit.services import audit_record
-from telept.exercises.models import Recording, recording_storage
+from telept.exercises.models import Recording
 from telept.exercises.recordings import media
+from telept.exercises.recordings import storage as files
 from telept.exercises.recordings.selectors import recording_item, recording_scope
 from telept.exercises.selectors import is_clinician
 from telept.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -49,6 +57,19 @@ def max_seconds() -> float:
     return float(getattr(settings, "RECORDING_MAX_SECONDS", 120))
 
 
+def max_size() -> tuple[int, int]:
+    return (int(getattr(settings, "RECORDING_MAX_WIDTH", 1920)),
+            int(getattr(settings, "RECORDING_MAX_HEIGHT", 1080)))
+
+
+def decode_bound() -> int:
+    """The most pixels any decoder may allocate for one frame of a recording."""
+    from telept.motion.extract import decode_bound as bound
+
+    width, height = max_size()
+    return bound(max(width, height), min(width, height))  # either way up: same pixels
+
+
 def review_cap_seconds() -> int:
     return int(getattr(settings, "RECORDING_REVIEW_MAX_SECONDS", 1800))
 
@@ -59,18 +80,40 @@ def _refuse(code: str, message: str) -> DomainError:
     return DomainError(code, message, field="file")
 
 
+def _check_metadata(path: str) -> float | None:
+    """Refuse a video by the size and codec its container states (nothing decoded yet);
+    return the length it states, if any."""
+    from telept.motion.extract import video_metadata  # lazy: PyAV
+
+    try:
+        meta = video_metadata(path=path, max_pixels=decode_bound())
+    except MotionInputError as exc:
+        raise media.RecordingRefused("recording_unreadable", media.UNREADABLE) from exc
+    width, height = max_size()
+    media.video_check(width=meta.width, height=meta.height, codec=meta.codec,
+                      max_width=width, max_height=height)
+    return meta.duration_s
+
+
 def _check_stored(path: str, content_type: str) -> float | None:
-    """The stored file's duration if the container or OpenCV states it; refuse a video that
-    does not decode or is too short or too long."""
-    from telept.motion.extract import video_probe  # lazy: OpenCV, for uploads only
+    """The stored file's duration if its container states it; refuse a video that is too
+    large, in another codec, does not decode, or is too short or too long. The container is
+    read first; only then is one frame decoded, with the decoder bounded to the size limit."""
+    from telept.motion.extract import video_probe  # lazy: PyAV, for uploads only
 
     with open(path, "rb") as handle:
         duration = media.container_duration(handle=handle, content_type=content_type)
+    stated = _check_metadata(path)
+    _check_length(duration or stated)
     try:
-        info = video_probe(path=path)
+        info = video_probe(path=path, max_pixels=decode_bound())
     except MotionInputError as exc:
         raise media.RecordingRefused("recording_unreadable", media.UNREADABLE) from exc
-    duration = duration or info.duration_s
+    duration = duration or stated or info.duration_s
+    return _check_length(duration)
+
+
+def _check_length(duration: float | None) -> float | None:
     limit = max_seconds()
     if duration is not None and duration > limit:
         raise media.RecordingRefused(
@@ -87,10 +130,12 @@ def recording_upload(*, actor: Actor, item_id: int, side: str,
     """Store the patient's recording of an exercise of their running program and queue its
     analysis.
 
-    Must hold: a refused file leaves no row and no file. The type comes from the file's
-    first bytes, the length from the container; the file is stored under a random name
-    (the patient's file name is never used), checked where it lies, and removed again if
-    any check or the row's transaction fails.
+    Must hold: a refused file leaves no row and no file, and a video in its place has a
+    row. The type comes from the file's first bytes, the length from the container; the
+    file is written under a temporary random name (the patient's file name is never used),
+    checked where it lies, removed again if any check or the row's transaction fails, and
+    moved to the row's name only when the row commits (`recordings.storage`; the worker's
+    sweep removes what a crash leaves).
     """
     item = recording_item(actor=actor, item_id=item_id)
     if item.program.is_paused:
@@ -105,11 +150,11 @@ def recording_upload(*, actor: Actor, item_id: int, side: str,
         kind = media.recording_type(head=head, size=size, max_bytes=max_bytes())
     except media.RecordingRefused as exc:
         raise _refuse(exc.code, exc.message) from exc
-    storage = recording_storage()
-    name = storage.save(f"{timezone.now():%Y/%m}/{secrets.token_hex(16)}.{kind.extension}",
-                        upload)
+    token = secrets.token_hex(16)
+    partial = files.partial_write(upload, token=token, extension=kind.extension)
+    name = files.final_name(token=token, extension=kind.extension, now=timezone.now())
     try:
-        duration = _check_stored(storage.path(name), kind.content_type)
+        duration = _check_stored(str(partial), kind.content_type)
         with transaction.atomic():
             recording = Recording.objects.create(
                 patient=item.program.patient, practice_id=item.program.patient.practice_id,
@@ -120,12 +165,14 @@ def recording_upload(*, actor: Actor, item_id: int, side: str,
                          object_id=recording.pk, patient_id=recording.patient_id,
                          detail={"exercise": item.exercise_id, "size": size,
                                  "content_type": kind.content_type})
+            # In this order: the video is in place before the worker can look for it.
+            transaction.on_commit(lambda: files.partial_commit(partial, name))
             transaction.on_commit(lambda: recording_enqueue(recording_id=recording.pk))
     except media.RecordingRefused as exc:
-        storage.delete(name)
+        files.partial_discard(partial)
         raise _refuse(exc.code, exc.message) from exc
     except BaseException:
-        storage.delete(name)
+        files.partial_discard(partial)
         raise
     return recording
 
@@ -202,7 +249,11 @@ def recording_analyse(*, recording_id: int) -> str:
         return "skipped"
     limit = max_seconds()
     try:
-        track = track_video(path=recording.file.path, max_seconds=limit + 1.0)
+        path = recording.file.path
+        if not os.path.isfile(path):
+            raise FileNotFoundError(path)
+        _check_metadata(path)  # before any decoding: the file may predate the upload checks
+        track = track_video(path=path, max_seconds=limit + 1.0, max_pixels=decode_bound())
         if track.truncated:
             raise MotionInputError("too_long", f"The video runs past {limit:.0f} seconds.")
         if track.detected == 0:
@@ -211,6 +262,8 @@ def recording_analyse(*, recording_id: int) -> str:
         result = analyze(frames=track.frames, fps=track.fps, width=track.width,
                          height=track.height, exercise=recording.motion_key,
                          side=recording.side)  # type: ignore[arg-type]
+    except media.RecordingRefused as exc:
+        return _fail(recording, now, exc.code, exc.message)
     except (MotionInputError, FileNotFoundError) as exc:
         code = getattr(exc, "code", "file_missing")
         reason = str(exc) if isinstance(exc, MotionInputError) else "The video file is missing."

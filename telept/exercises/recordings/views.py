@@ -102,7 +102,8 @@ def _recording_new(request: HttpRequest, item_id: int) -> HttpResponse:
                                 status=400)
     return render(request, "exercises/recording_new.html", {
         "item": item, "exercise": item.exercise, "form": form,
-        "max_seconds": int(services.max_seconds()), "max_mb": services.max_bytes() // services.MB},
+        "max_seconds": int(services.max_seconds()), "max_mb": services.max_bytes() // services.MB,
+        "max_size": "{} x {}".format(*services.max_size())},
         status=400 if form.errors else 200)
 
 

@@ -36,3 +36,12 @@ def region_label(value: str) -> str:
     from telept.exercises.vocab import REGIONS
 
     return REGIONS.get(value, value)
+
+
+@register.filter
+def motion_label(value: str) -> str:
+    """`knee_flexion` -> "Knee flexion": a motion exercise or joint key in words (Issue 16
+    item 21)."""
+    from telept.motion.labels import motion_label as label
+
+    return label(value or "")

@@ -1,6 +1,7 @@
 """Records the permission matrix (telept/tests/test_permission_matrix.py) needs for the
-exercise URLs: one of each in the acting practice, belonging to the `target` patient, made
-once and reused by every role. The media file goes to the MEDIA_ROOT of the test; the
+exercise URLs: one of each in the `target` patient's practice, belonging to that patient
+(the acting patient, the other patient of the same practice or the outsider practice's
+patient), made once and reused by every role. The media file goes to the MEDIA_ROOT of the test; the
 recording's video to RECORDINGS_ROOT, moved under that MEDIA_ROOT (see `_recording`)."""
 
 from __future__ import annotations
@@ -9,8 +10,13 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-# URL kwargs of the exercises app that name a record of one practice (outsiders get 404).
+from telept.clinical.tests.matrix import clinician
+
+# URL kwargs of the exercises app that name a record of one practice (outsiders get 404);
+# all but the exercise (the practice's library) name a record of one patient.
 EXERCISE_RECORD_KWARGS = {"exercise_id", "program_id", "task_id", "item_id", "recording_id"}
+EXERCISE_PATIENT_KWARGS = EXERCISE_RECORD_KWARGS - {"exercise_id"}
+
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 WEBM = b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42\x82\x84webm" + b"\x00" * 32
@@ -21,7 +27,7 @@ def _program(cast: Any, target: str) -> Any:
 
     patient = cast.patients[target]
     return (Program.objects.filter(patient=patient, active=True).first()
-            or Program.objects.create(patient=patient, created_by=cast.users["pt"],
+            or Program.objects.create(patient=patient, created_by=clinician(cast, target),
                                       start_date=dt.date.today()))
 
 
@@ -31,9 +37,10 @@ def _exercise(cast: Any, target: str) -> int:
 
     from telept.exercises.models import Exercise, ProgramItem
 
-    exercise = Exercise.objects.filter(practice=cast.practice, slug="matrix-media").first()
+    practice = cast.patients[target].practice
+    exercise = Exercise.objects.filter(practice=practice, slug="matrix-media").first()
     if exercise is None:
-        exercise = Exercise(practice=cast.practice, slug="matrix-media", name="Matrix media",
+        exercise = Exercise(practice=practice, slug="matrix-media", name="Matrix media",
                             region="knee", goal="mobility", instructions=["Move."],
                             media_kind="image", media_content_type="image/png")
         exercise.media.save("matrix.png", ContentFile(PNG), save=False)

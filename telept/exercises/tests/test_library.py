@@ -3,6 +3,7 @@ exercises, and GET /api/v1/exercises."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import get_args
 
@@ -187,3 +188,22 @@ def test_the_api_literals_match_the_vocabulary():
     assert set(get_args(exercises_api.Goal)) == set(vocab.GOALS)
     assert set(get_args(exercises_api.EquipmentFilter)) == {
         vocab.NO_EQUIPMENT, vocab.HOUSEHOLD_ONLY, *vocab.EQUIPMENT}
+
+
+def test_exercise_pages_name_the_camera_measurement_in_words(cast):
+    """Issue 16 item 21: "30-second chair stand" and "Knee flexion", never the keys
+    `chair_stand_30s` or `knee_flexion`, on the exercise page and in the exercise form."""
+    client = cast.client("pt")
+    for slug, words in (("sit-to-stand", ["30-second chair stand", "Knee flexion"]),
+                        ("mini-squat", ["Knee flexion (squat)"])):
+        page = client.get(reverse("exercises:detail",
+                                  args=[Exercise.objects.get(slug=slug).pk]))
+        html = page.content.decode()
+        assert page.status_code == 200
+        for word in words:
+            assert word in html
+        assert "knee_flexion" not in html and "chair_stand_30s" not in html
+    form = client.get(reverse("exercises:create")).content.decode()
+    assert ">30-second chair stand</option>" in form and ">Knee flexion</option>" in form
+    text = re.sub(r"<[^>]*>", " ", form)  # what a person reads (option values are keys)
+    assert "chair stand 30s" not in text and "knee_flexion" not in text

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
 from io import StringIO
 from pathlib import Path
 
@@ -17,15 +18,17 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from telept.audit.models import AuditEvent
+from telept.conftest import require_module
 from telept.exercises.models import ProgramItem, Recording, recording_storage
 from telept.exercises.recordings import media, services
+from telept.exercises.recordings import storage as recording_files
 from telept.exercises.tests.conftest import PNG, program_for
 from telept.lib.errors import DomainError
 from telept.motion.landmarks import Landmark
 from telept.tests.live import live_server_proc  # noqa: F401 - the browser test's server
 
-cv2 = pytest.importorskip("cv2")
-skimage_data = pytest.importorskip("skimage.data")
+cv2 = require_module("cv2", "recordings are made with OpenCV (it comes with mediapipe)")
+skimage_data = require_module("skimage.data", "the clips film scikit-image's astronaut")
 
 DB_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 XHR = {"X-Requested-With": "XMLHttpRequest"}
@@ -46,13 +49,48 @@ def _video(path: Path, *, frames: int, person: bool = True, fourcc: str = "VP80"
     return path.read_bytes()
 
 
+def _encoded(path: Path, *, codec: str, width: int, height: int, frames: int,
+             rate: int = 10, person: bool = False, **options: str) -> bytes:
+    """A real clip written with PyAV (OpenCV writes no H.264). Flat frames cost almost
+    nothing, so even 4096 x 4096 is a few KB and a fraction of a second to encode."""
+    import av
+
+    frame = np.full((height, width, 3), 128, dtype=np.uint8)
+    if person:
+        side = min(width, height)
+        photo = cv2.resize(skimage_data.astronaut(), (side, side))
+        frame[:side, (width - side) // 2:(width - side) // 2 + side] = photo
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=rate)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.options = options
+        picture = av.VideoFrame.from_ndarray(frame, format="rgb24")
+        for _ in range(frames):
+            for packet in stream.encode(picture):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path.read_bytes()
+
+
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory) -> dict[str, bytes]:
     folder = tmp_path_factory.mktemp("clips")
     return {"webm": _video(folder / "set.webm", frames=12),  # 1.2 s
-            "mp4": _video(folder / "set.mp4", frames=12, fourcc="mp4v"),
+            # H.264, as Safari records it (MPEG-4 Part 2, OpenCV's "mp4v", is refused)
+            "mp4": _encoded(folder / "set.mp4", codec="libx264", width=640, height=480,
+                            frames=12, person=True, preset="ultrafast"),
             "blank": _video(folder / "blank.webm", frames=12, person=False),
-            "long": _video(folder / "long.webm", frames=40)}  # 4 s
+            "long": _video(folder / "long.webm", frames=40),  # 4 s
+            # Issue 16 item 14: what the container states is refused before any decoding.
+            "huge": _encoded(folder / "huge.mp4", codec="libx264", width=4096, height=4096,
+                             frames=3, preset="ultrafast"),
+            "wide_webm": _encoded(folder / "wide.webm", codec="libvpx", width=2048,
+                                  height=1152, frames=2, deadline="realtime",
+                                  **{"cpu-used": "16"}),
+            "mpeg4": _video(folder / "part2.mp4", frames=12, fourcc="mp4v"),
+            "slow_and_long": _encoded(folder / "slow.webm", codec="libvpx", width=64,
+                                      height=64, frames=130, rate=1)}  # 130 s at 1 fps
 
 
 @pytest.fixture(autouse=True)
@@ -159,13 +197,17 @@ TEXT = b"Just a text file renamed to look like a video.\n" * 40
     ("too_big", "at most 1 MB"),
     ("garbage_webm", "could not be played back"),
     ("too_long", "at most 2 seconds"),
+    ("huge", "4096 x 4096 pixels; recordings can be at most 1920 x 1080"),
+    ("wide_webm", "2048 x 1152 pixels; recordings can be at most 1920 x 1080"),
+    ("mpeg4", "recordings must be VP8, VP9, H.264 or AV1"),
 ])
 def test_a_refused_file_gives_a_clear_error_and_leaves_nothing(cast, squat, clips, settings,
                                                                recordings_root, case, message):
     content = {"png": PNG, "text": TEXT, "empty": b"", "too_big": clips["long"] * 20,
                "garbage_webm": b"\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01\x42\xf7\x81\x01\x42"
                                b"\x82\x84webm" + b"\x00" * 4000,
-               "too_long": clips["long"]}[case]
+               "too_long": clips["long"], "huge": clips["huge"],
+               "wide_webm": clips["wide_webm"], "mpeg4": clips["mpeg4"]}[case]
     settings.RECORDING_MAX_BYTES = 1024 * 1024
     settings.RECORDING_MAX_SECONDS = 2
     assert case != "too_big" or len(content) > settings.RECORDING_MAX_BYTES
@@ -176,6 +218,43 @@ def test_a_refused_file_gives_a_clear_error_and_leaves_nothing(cast, squat, clip
     assert message in errors["file"][0]["message"]
     assert not Recording.objects.exists()
     assert stored_files(recordings_root) == []
+
+
+def test_it_refuses_a_low_frame_rate_clip_longer_than_the_limit(cast, squat, clips,
+                                                                recordings_root):
+    """Issue 16 item 14: 130 frames at 1 fps are only a few KB but 130 seconds of video."""
+    response = upload(cast.client("patient"), squat, clips["slow_and_long"])
+    assert response.status_code == 400
+    assert "at most 120 seconds; this one is 130 seconds" in \
+        response.json()["errors"]["file"][0]["message"]
+    assert not Recording.objects.exists() and stored_files(recordings_root) == []
+
+
+def test_a_portrait_phone_video_is_within_the_limits():
+    """1080 x 1920 (a phone held upright) is as acceptable as 1920 x 1080."""
+    for width, height in ((1920, 1080), (1080, 1920), (640, 480)):
+        media.video_check(width=width, height=height, codec="h264", max_width=1920,
+                          max_height=1080)
+    with pytest.raises(media.RecordingRefused) as caught:
+        media.video_check(width=1920, height=1920, codec="h264", max_width=1920,
+                          max_height=1080)
+    assert caught.value.code == "recording_dimensions"
+    with pytest.raises(media.RecordingRefused) as caught:
+        media.video_check(width=0, height=0, codec="h264", max_width=1920, max_height=1080)
+    assert caught.value.code == "recording_unreadable"
+
+
+@pytest.mark.parametrize("case, code", [("huge", "recording_dimensions"),
+                                        ("mpeg4", "recording_codec")])
+def test_the_worker_checks_the_metadata_again_before_decoding(cast, squat, clips, case, code):
+    """Issue 16 item 14: a file that reached the recordings folder some other way (an older
+    upload, a restored backup) is refused by the worker from its metadata, before decoding."""
+    recording = make_recording(squat, clips[case])
+    assert services.recording_analyse(recording_id=recording.pk) == "failed"
+    recording.refresh_from_db()
+    assert recording.failure_code == code
+    assert ("1920 x 1080" if case == "huge" else "H.264") in recording.failure_reason
+    assert recording.landmarks == {}
 
 
 def test_a_refused_file_shows_its_error_on_the_page(cast, squat, recordings_root):
@@ -229,6 +308,94 @@ def test_the_analysis_is_safe_to_run_twice_and_takes_over_a_dead_worker(cast, sq
     assert services.recording_analyse(recording_id=recording.pk) == "skipped"
     claimed.update(analysis_started_at=timezone.now() - dt.timedelta(hours=1))
     assert services.recording_analyse(recording_id=recording.pk) == "analysed"
+
+
+# --- files without rows (Issue 16 item 15) ------------------------------------------------
+
+def test_the_video_takes_its_place_only_when_the_row_commits(
+        cast, squat, clips, recordings_root, django_capture_on_commit_callbacks):
+    """A restart during an upload must not leave a video with no row: until the row
+    commits, the file is a `.partial-` the sweep may remove; on commit it moves into place."""
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        response = upload(cast.client("patient"), squat, clips["webm"])
+    assert response.status_code == 201
+    recording = Recording.objects.get()
+    assert [p.name for p in stored_files(recordings_root)] == [
+        f".partial-{Path(recording.file.name).name}"]
+    assert not Path(recording.file.path).exists()
+    for callback in pending:  # the commit
+        callback()
+    assert stored_files(recordings_root) == [Path(recording.file.path)]
+    assert Path(recording.file.path).read_bytes() == clips["webm"]
+
+
+def test_an_upload_whose_row_fails_leaves_no_file(cast, squat, clips, recordings_root,
+                                                  monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(services, "audit_record", broken)
+    with pytest.raises(RuntimeError):
+        services.recording_upload(actor=cast.actor("patient"), item_id=squat.pk, side="auto",
+                                  upload=SimpleUploadedFile("set.webm", clips["webm"]))
+    assert not Recording.objects.exists()
+    assert stored_files(recordings_root) == []
+
+
+def _aged(path: Path, *, hours: float) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        path.write_bytes(b"\x1a\x45\xdf\xa3 webm bytes")
+    when = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=hours)).timestamp()
+    os.utime(path, (when, when))
+    return path
+
+
+def test_the_sweep_removes_orphans_older_than_an_hour_and_keeps_the_rest(
+        cast, squat, recordings_root):
+    token = "0123456789abcdef" * 2
+    with_row = make_recording(squat)
+    Recording.objects.filter(pk=with_row.pk).update(file=f"2026/11/{'a' * 32}.webm")
+    kept = {
+        "old file with a row": _aged(recordings_root / "2026/11" / f"{'a' * 32}.webm",
+                                     hours=50),
+        "fresh partial": _aged(recordings_root / f".partial-{'b' * 32}.webm", hours=0.5),
+        "fresh file, no row": _aged(recordings_root / "2026/12" / f"{'c' * 32}.mp4",
+                                    hours=0.5),
+        "not ours": _aged(recordings_root / "notes.txt", hours=50),
+    }
+    removed = {
+        "stale partial": _aged(recordings_root / f".partial-{token}.webm", hours=2),
+        "old file, no row": _aged(recordings_root / "2026/10" / f"{'d' * 32}.webm", hours=2),
+    }
+    report = recording_files.recordings_sweep()
+    assert report.removed == 2 and report.restored == 0
+    for what, path in kept.items():
+        assert path.exists(), what
+    for what, path in removed.items():
+        assert not path.exists(), what
+
+
+def test_the_sweep_finishes_a_move_a_crash_interrupted_after_the_commit(cast, squat,
+                                                                      recordings_root):
+    """The row committed, the process died before moving the file: the row is the truth."""
+    recording = make_recording(squat)
+    name = f"2026/12/{'e' * 32}.webm"
+    Recording.objects.filter(pk=recording.pk).update(file=name)
+    partial = _aged(recordings_root / f".partial-{'e' * 32}.webm", hours=2)
+    report = recording_files.recordings_sweep()
+    assert (report.removed, report.restored) == (0, 1)
+    assert not partial.exists() and (recordings_root / name).is_file()
+
+
+def test_the_worker_sweeps_orphans_on_its_periodic_pass(recordings_root, monkeypatch, db):
+    from django_tasks_db.management.commands import db_worker
+
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    stale = _aged(recordings_root / f".partial-{'f' * 32}.webm", hours=3)
+    call_command("run_worker", "--max-loops", "1", "--interval", "0", "--due-every", "0",
+                 stdout=StringIO())
+    assert not stale.exists()
 
 
 # --- review and feedback ------------------------------------------------------------------
@@ -401,6 +568,7 @@ def test_the_record_page_offers_the_recorder_and_a_file_fallback(cast, squat):
     html = page.content.decode()
     assert "js/recording.js" in html and "data-recorder" in html
     assert 'type="file"' in html and "side-on" in html  # the squat is filmed from the side
+    assert "full HD (1920 x 1080 pixels)" in html  # Issue 16 item 14: the limit, said first
     assert "<script>" not in html  # CSP: script-src 'self', no inline scripts
 
 

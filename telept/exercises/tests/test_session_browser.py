@@ -62,6 +62,7 @@ def test_a_patient_runs_a_session_one_exercise_at_a_time_on_a_phone(
         page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
                 if r.status >= 400 and not r.url.endswith("/favicon.ico") else None)
         _sign_in(page, server)
+        page.get_by_role("button", name="Menu").click()  # the phone menu (Issue 16 item 22)
         page.get_by_role("navigation", name="Main").get_by_role("link",
                                                               name="My exercises").click()
         page.get_by_test_id("start-session").click()

@@ -99,3 +99,25 @@ def test_it_rejects_bad_arguments_with_one_line_and_exit_code_2(recording, args)
     assert done.returncode == 2
     assert len(done.stderr.strip().splitlines()) == 1
     assert "Traceback" not in done.stderr
+
+
+def test_sample_writes_a_recording_that_analyze_counts(tmp_path):
+    out, video = tmp_path / "squat.json", tmp_path / "squat.mp4"
+    done = _cli("sample", "--exercise", "squat", "--reps", "3", "--out", str(out),
+                "--video", str(video))
+    assert done.returncode == 0, done.stderr
+    analysed = _cli("analyze", str(out), "--exercise", "squat")
+    assert analysed.returncode == 0, analysed.stderr
+    assert json.loads(analysed.stdout)["reps"] == 3
+    import av
+
+    with av.open(str(video)) as container:
+        stream = container.streams.video[0]
+        assert (stream.width, stream.height) == (640, 480)
+        decoded = sum(1 for _ in container.decode(stream))
+    assert decoded == len(json.loads(out.read_text())["frames"])
+
+
+def test_sample_refuses_an_unknown_exercise_in_one_line():
+    done = _cli("sample", "--exercise", "cartwheel")
+    assert done.returncode == 2 and done.stderr.count("\n") == 1 and "Traceback" not in done.stderr

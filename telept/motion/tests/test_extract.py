@@ -11,12 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from telept.conftest import require_module
 from telept.motion import analyze
-from telept.motion.extract import track_frames, track_video, video_probe
+from telept.motion.extract import track_frames, track_video, video_frames, video_probe
 from telept.motion.landmarks import Landmark, MotionInputError
 
-cv2 = pytest.importorskip("cv2")
-skimage_data = pytest.importorskip("skimage.data")
+cv2 = require_module("cv2", "the clips are written with OpenCV (it comes with mediapipe)")
+skimage_data = require_module("skimage.data", "the clips film scikit-image's astronaut")
 
 REPO = Path(__file__).resolve().parents[3]
 WIDTH, HEIGHT = 640, 480
@@ -168,3 +169,80 @@ def test_the_extract_command_reports_a_missing_video_in_one_line(tmp_path):
     done = _cli("extract", str(tmp_path / "nope.webm"))
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [f"error: no such file: {tmp_path / 'nope.webm'}"]
+
+
+# --- bounded memory (Issue 16 item 14) ----------------------------------------------------
+
+def encode(path: Path, *, width: int, height: int, frames: int, codec: str = "libx264",
+           rate: int = 10, **options: str) -> Path:
+    """A real clip written with PyAV: flat grey frames cost almost nothing to encode, so a
+    4096 x 4096 video is a few KB and a fraction of a second."""
+    import av
+
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=rate)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.options = {"preset": "ultrafast"} if codec == "libx264" else dict(options)
+        grey = av.VideoFrame.from_ndarray(np.full((height, width, 3), 128, np.uint8),
+                                          format="rgb24")
+        for _ in range(frames):
+            for packet in stream.encode(grey):
+                container.mux(packet)
+        for packet in stream.encode():
+            container.mux(packet)
+    return path
+
+
+def test_the_metadata_is_read_without_decoding_a_frame(tmp_path):
+    """The container states size, codec and length: nothing is decoded (a huge frame would
+    cost hundreds of MB), and the probing decoder is bounded too."""
+    from telept.motion.extract import video_metadata
+
+    huge = encode(tmp_path / "huge.mp4", width=4096, height=4096, frames=3)
+    meta = video_metadata(path=huge, max_pixels=640 * 480)
+    assert (meta.width, meta.height, meta.codec) == (4096, 4096, "h264")
+    assert meta.duration_s == pytest.approx(0.3, abs=0.05)
+    clip = write_video(tmp_path / "a.webm", astronaut_frames(3), "VP80")
+    assert video_metadata(path=clip).codec == "vp8"
+    with pytest.raises(MotionInputError) as caught:
+        video_metadata(path=tmp_path / "nope.webm")
+    assert caught.value.code == "no_file"
+
+
+def test_a_frame_bigger_than_the_bound_is_never_decoded(tmp_path):
+    huge = encode(tmp_path / "huge.mp4", width=4096, height=4096, frames=2)
+    with pytest.raises(MotionInputError) as caught:  # on opening: before the pose model
+        video_frames(path=huge, max_pixels=1920 * 1088)
+    assert caught.value.code == "video_too_large"
+    with pytest.raises(MotionInputError) as caught:
+        video_probe(path=huge, max_pixels=1920 * 1088)
+    assert caught.value.code == "video_too_large"
+
+
+def test_frames_are_downscaled_before_the_pose_model(tmp_path):
+    """A 1920 x 1080 recording reaches MediaPipe at 640 x 360: the pose model needs no more,
+    and a few queued frames stay a few MB. The track keeps the video's own size."""
+    path = encode(tmp_path / "hd.mp4", width=1920, height=1080, frames=3)
+    source = video_frames(path=path)
+    assert (source.width, source.height) == (1920, 1080)
+    frames = list(source)
+    assert [f.shape for f, _ in frames] == [(360, 640, 3)] * 3
+    assert [t for _, t in frames] == pytest.approx([0.0, 0.1, 0.2])
+    portrait = encode(tmp_path / "phone.mp4", width=720, height=1280, frames=1)
+    assert [f.shape for f, _ in video_frames(path=portrait, max_side=320)] == [(320, 180, 3)]
+    small = [f.shape for f, _ in video_frames(path=write_video(
+        tmp_path / "s.webm", astronaut_frames(2), "VP80"))]
+    assert small == [(HEIGHT, WIDTH, 3)] * 2  # never upscaled
+
+
+def test_the_track_of_a_downscaled_video_keeps_the_videos_size(tmp_path):
+    frames = [cv2.resize(f, (1280, 960)) for f in astronaut_frames(4)]
+    path = tmp_path / "big.webm"
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"VP80"), 10.0, (1280, 960))
+    for frame in frames:
+        writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    writer.release()
+    track = track_video(path=path)
+    assert (track.width, track.height) == (1280, 960)
+    assert track.detected == 4
+    assert_plausible_person(track.frames)

@@ -19,16 +19,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pytest
 
+from telept.conftest import require_system
 from telept.motion import EXERCISES, StreamingAnalyzer
 from telept.motion.synthetic import generate
 
+# Issue 16 item 25: a missing node fails in CI, skips loudly elsewhere.
+require_system("node", "the JS port of the motion analysis is replayed under node")
 NODE = shutil.which("node")
 PORT = Path(__file__).resolve().parents[3] / "static" / "js" / "motion" / "analyzer.js"
-pytestmark = pytest.mark.skipif(
-    NODE is None or not PORT.exists(), reason="needs node and static/js/motion/analyzer.js"
-)
 
 REPLAY = """
 import { readFileSync } from "node:fs";
