@@ -174,7 +174,14 @@ def seed_demo() -> dict[str, object]:
         if patient.user_id != user.pk:
             patient.user = user
             patient.save(update_fields=["user"])
-    if not User.objects.filter(email="root@telept.localhost").exists():
-        User.objects.create_superuser("root@telept.localhost", DEMO_PASSWORD,
-                                      full_name="System administrator")
+    # The superuser signs in like staff, with the demo TOTP secret the README gives (an
+    # existing superuser without a device gets one too, so README and demo agree).
+    root = User.objects.filter(email="root@telept.localhost").first()
+    if root is None:
+        root = User.objects.create_superuser("root@telept.localhost", DEMO_PASSWORD,
+                                             full_name="System administrator")
+    _user(root.email, root.full_name)
+    from telept.billing.demo import seed_billing  # local: billing sits above practices
+
+    seed_billing()
     return {"practices": [riverside.name, lakeside.name]}

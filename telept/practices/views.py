@@ -11,7 +11,7 @@ from telept.accounts import services as account_services
 from telept.accounts.forms import InviteForm, RoleForm
 from telept.accounts.roles import Role
 from telept.accounts.web import actor_required
-from telept.lib.errors import DomainError
+from telept.lib.errors import DomainError, NotFound
 from telept.practices import selectors
 
 
@@ -48,6 +48,8 @@ def member_role(request: HttpRequest, membership_id: int) -> HttpResponse:
         account_services.membership_set_role(
             actor=request.actor, membership_id=membership_id,  # type: ignore[attr-defined]
             role=form.cleaned_data["role"], active=form.cleaned_data["active"])
+    except NotFound:
+        raise  # another practice's member: 404, like every record not yours (item 24)
     except DomainError as exc:
         messages.error(request, exc.message)
     else:

@@ -9,12 +9,11 @@ from io import StringIO
 from typing import Any
 
 import pytest
-from django.conf import settings as django_settings
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
-from telept.conftest import Cast
+from telept.conftest import Cast, require_module
 from telept.notifications.management.commands import run_worker
 from telept.notifications.models import Notification
 from telept.notifications.services import appointment_notify
@@ -70,11 +69,10 @@ def test_sigterm_stops_the_worker_after_the_work_in_hand(
     assert signal.getsignal(signal.SIGTERM) == before  # handlers restored
 
 
-@pytest.mark.skipif("django_tasks_db" not in django_settings.INSTALLED_APPS,
-                    reason="django_tasks_db is not in INSTALLED_APPS")
 def test_the_database_backend_runs_the_task_queued_on_commit(
         cast: Cast, make_appointment: MakeAppointment, settings: Any,
         monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any) -> None:
+    require_module("django_tasks_db", "the worker runs the database task backend")  # item 25
     from django_tasks_db.management.commands import db_worker
     from django_tasks_db.models import DBTaskResult
 

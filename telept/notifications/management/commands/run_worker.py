@@ -22,6 +22,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
 from django.utils.crypto import get_random_string
 
+from telept.exercises.recordings.storage import recordings_sweep
 from telept.notifications.delivery import notifications_deliver_due
 from telept.scheduling.services import holds_expire
 
@@ -90,8 +91,17 @@ class Command(BaseCommand):
                     current.clear()
                 if not stop.is_set() and time.monotonic() - last_due >= due_every:
                     last_due = time.monotonic()
+                    try:  # recording files a crash left with no row (Issue 16 item 15)
+                        recordings_sweep()
+                    except Exception:  # noqa: BLE001 - one bad pass must not stop the worker
+                        logger.exception("recordings sweep failed; retrying next turn")
                     try:
                         holds_expire()  # release waitlist holds nobody confirmed in time
+                        # Video-visit seats whose process died (Issue 16 item 12); local
+                        # import: notifications must not depend on visits at import time.
+                        from telept.visits.presence import presence_sweep
+
+                        presence_sweep()
                         report = notifications_deliver_due()
                     except Exception:  # noqa: BLE001 - one bad pass must not stop the worker
                         logger.exception("notifications due pass failed; retrying next turn")
