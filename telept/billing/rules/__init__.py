@@ -1,0 +1,1 @@
+"""Billing rules of the trade as pure functions (no Django imports)."""
