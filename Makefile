@@ -2,9 +2,11 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-PORT ?= 8000
+export PORT ?= 8000
 export DEBUG ?= 1
 export TELEPT_DEMO ?= 1
+# The git-ignored settings file `make run` writes once (settings.py reads it; see bin/write-dotenv).
+ENV_FILE := $(or $(TELEPT_ENV_FILE),.env)
 
 .PHONY: run test check bench install install-test system-test-deps clean
 
@@ -40,22 +42,27 @@ static/vendor/mediapipe-pose/pose.js: node_modules/.installed
 	mkdir -p $(@D)
 	cp $(addprefix node_modules/@mediapipe/pose/,$(MEDIAPIPE_POSE_FILES)) $(@D)/
 
-install: $(VENV)/.installed static/vendor/htmx.min.js static/vendor/mediapipe-pose/pose.js
+# Swagger UI for /api/v1/docs, from our static files (the CSP allows no CDN and no inline script).
+static/vendor/swagger-ui/swagger-ui-bundle.js: node_modules/.installed
+	mkdir -p $(@D)
+	cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js $(@D)/
+
+VENDOR := static/vendor/htmx.min.js static/vendor/mediapipe-pose/pose.js \
+	static/vendor/swagger-ui/swagger-ui-bundle.js
+
+install: $(VENV)/.installed $(VENDOR)
 
 run: install
+	$(BIN)/python bin/write-dotenv $(ENV_FILE) $(PORT)
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo
-	@echo "TelePT is on http://127.0.0.1:$(PORT)/  (Ctrl+C stops it)"
-	setsid $(BIN)/python manage.py run_worker & worker=$$!; \
-	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
-	$(BIN)/uvicorn telept.asgi:application --host 127.0.0.1 --port $(PORT) --ws-per-message-deflate false
+	bin/run-demo $(ENV_FILE)
 
 system-test-deps:
 	@bin/ensure-system-packages
 
 # DEBUG and TELEPT_DEMO are the demo's; the suite runs as production does (see telept/lib/pytest_env.py).
-test: $(VENV)/.installed-test static/vendor/htmx.min.js static/vendor/mediapipe-pose/pose.js \
-		system-test-deps
+test: $(VENV)/.installed-test $(VENDOR) system-test-deps
 	env -u DEBUG -u TELEPT_DEMO $(BIN)/python -m pytest $(PYTEST_ARGS)
 
 check: $(VENV)/.installed-test

@@ -9,8 +9,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
+from django.shortcuts import render
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.docs import Swagger
 from ninja.security import HttpBearer
 
 from telept.accounts.actor import NoMembership, actor_for
@@ -32,7 +35,20 @@ class TokenAuth(HttpBearer):
         return user
 
 
+class StaticSwagger(Swagger):
+    """Swagger UI served from our static files (npm swagger-ui-dist, copied by make), rendered
+    from templates/api/docs.html: django-ninja's default page loads it from a CDN, which our
+    Content-Security-Policy blocks and which the project never uses."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        return render(request, "api/docs.html", {
+            "api": api,
+            "swagger_settings": {**self.settings, "url": self.get_openapi_url(api, kwargs)},
+        })
+
+
 api = NinjaAPI(
+    docs=StaticSwagger(),
     title="TelePT API",
     version="1",
     description="Self-hosted telehealth for physical-therapy practices. Authenticate with a "
@@ -84,16 +100,29 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     return _error(request, exc.status_code, "bad_request", str(exc))
 
 
+@api.exception_handler(MultiPartParserError)
+def on_malformed_upload(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    # Content-Type multipart/form-data without a boundary (or a broken body) raised out of
+    # Django's parser as a 500; it is the client's request that is wrong.
+    return _error(request, 400, "malformed_upload",
+                  f"The multipart body could not be read ({exc}). Send a multipart/form-data "
+                  "request with a boundary. Nothing was saved.")
+
+
 def _register_routers() -> None:
+    from telept.billing.api import router as billing_router
     from telept.exercises.api import router as exercises_router
     from telept.patients.api import router as patients_router
     from telept.practices.api import router as practices_router
+    from telept.rtm.api import router as rtm_router
     from telept.scheduling.api import router as scheduling_router
 
     api.add_router("/patients", patients_router)
     api.add_router("", practices_router)
     api.add_router("", scheduling_router)
     api.add_router("", exercises_router)
+    api.add_router("", billing_router)
+    api.add_router("", rtm_router)
 
 
 _register_routers()

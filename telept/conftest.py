@@ -2,11 +2,13 @@
 
 Riverside is the acting practice: admin, pt, pta, front_desk, billing, patient and
 other_patient (a second patient of the same practice). Lakeside is the outsider practice:
-outsider_pt and outsider_patient. Each has a membership; staff have a confirmed TOTP device.
+outsider_admin, outsider_pt and outsider_patient. Each has a membership; staff have a
+confirmed TOTP device.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -79,6 +81,8 @@ def cast(db: Any) -> Cast:
     for role in STAFF:
         cast.users[role] = _member(riverside, role, role)
     cast.users["outsider_pt"] = _member(lakeside, "pt", "outsider_pt")
+    # Issue 16 item 24: admin-only pages need an outsider who passes the role check.
+    cast.users["outsider_admin"] = _member(lakeside, "admin", "outsider_admin")
     factories.ProviderFactory(practice=riverside, user=cast.users["pt"], slug="riverside-pt")
     factories.ProviderFactory(practice=lakeside, user=cast.users["outsider_pt"],
                               slug="lakeside-pt", licensed_states=["IL"])
@@ -98,6 +102,13 @@ def _fast_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _recordings_in_tmp(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """No test touches the developer's var/recordings: the worker's orphan sweep (Issue 16
+    item 15) would find the real videos there without rows in the test database."""
+    settings.RECORDINGS_ROOT = str(tmp_path_factory.mktemp("recordings"))
+
+
 def require_system(path: str, why: str) -> None:
     """Skip loudly when a system program is missing on a newcomer's machine; fail instead
     when TELEPT_REQUIRE_SYSTEM is set (CI), so CI never skips silently."""
@@ -106,4 +117,18 @@ def require_system(path: str, why: str) -> None:
     message = f"MISSING SYSTEM PART {path}: {why}. Install it (make test does, as root)."
     if os.environ.get("TELEPT_REQUIRE_SYSTEM"):
         pytest.fail(message)
-    pytest.skip(message)
+    pytest.skip(message, allow_module_level=True)
+
+
+def require_module(name: str, why: str) -> Any:
+    """The imported module ``name``; when it is missing, skip loudly (a newcomer's machine)
+    or fail when TELEPT_REQUIRE_SYSTEM is set (CI), like `require_system`. Works at module
+    level (``cv2 = require_module("cv2", ...)``) and inside a test. Issue 16 item 25."""
+    try:
+        return importlib.import_module(name)
+    except ImportError as exc:
+        message = (f"MISSING PYTHON MODULE {name}: {why} ({exc}). Install the dependencies "
+                   "(make test does).")
+        if os.environ.get("TELEPT_REQUIRE_SYSTEM"):
+            pytest.fail(message, pytrace=False)
+        pytest.skip(message, allow_module_level=True)

@@ -7,14 +7,24 @@ code runs on PostgreSQL, Redis and SMTP.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
 from django.core.exceptions import ImproperlyConfigured
+from dotenv import load_dotenv
 
 from telept.lib.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+# `make run` writes a git-ignored `.env` once (a random SECRET_KEY, the demo flags, the port it
+# serves on), so any command in a fresh shell sees the same settings as the server. Variables
+# already in the environment win. TELEPT_ENV_FILE names another file; empty turns it off (the
+# test suite does, see telept/lib/pytest_env.py).
+_env_file = os.environ.get("TELEPT_ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file:
+    load_dotenv(_env_file, override=False)
 VAR_DIR = Path(env_str("TELEPT_VAR_DIR", str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
@@ -35,7 +45,9 @@ if not DEBUG and (not SECRET_KEY or SECRET_KEY == EXAMPLE_SECRET_KEY or len(SECR
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The port `make run` serves on (PORT); links in e-mails, texts and the console follow it.
+PORT = env_int("PORT", 8000, minimum=1)
+SITE_URL = env_str("SITE_URL", f"http://127.0.0.1:{PORT}").rstrip("/")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -56,6 +68,8 @@ INSTALLED_APPS = [
     "telept.exercises",
     "telept.visits",
     "telept.clinical",
+    "telept.billing",
+    "telept.rtm",
 ]
 
 MIDDLEWARE = [
@@ -136,14 +150,26 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# channels_redis waits for a socket's next message with a blocking BZPOPMIN of up to 5 s;
+# redis-py 8 aborts any read after `socket_timeout`, 5 s by default, so every socket quiet
+# for 5 s (a call whose media and landmarks go peer to peer) died with "Timeout reading from
+# Redis", and what was sent to it meanwhile was lost: the patient's "Stop measuring" never
+# reached the therapist (Issue 16 item 6). The read timeout must outlast the blocking pop.
+REDIS_SOCKET_TIMEOUT_SECONDS = 30
+
+
+def redis_channel_layer(url: str, prefix: str) -> dict[str, object]:
+    """The channels_redis layer on `url` (also what the Redis tests run on)."""
+    return {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {"hosts": [{"address": url, "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS}],
+                   "prefix": prefix},
+    }
+
+
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": env_str("REDIS_PREFIX", "telept")},
-        }
-    }
+    CHANNEL_LAYERS = {"default": redis_channel_layer(REDIS_URL, env_str("REDIS_PREFIX", "telept"))}
 else:
     # Channels' in-memory layer, minus a sweep of every queue and group on every message.
     CHANNEL_LAYERS = {"default": {"BACKEND": "telept.lib.channel_layer."
@@ -224,7 +250,7 @@ TRUST_X_FORWARDED_FOR = env_bool("TELEPT_BEHIND_PROXY", False)
 # nothing more (no eval, no new Function, no blob: workers; its scripts come from 'self').
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; "
-    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self' ws: wss:; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; connect-src 'self'; "
     "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
     "frame-ancestors 'none'"
 )

@@ -14,6 +14,7 @@ here and stopped once, when pytest finishes (`config.add_cleanup`).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -245,3 +246,65 @@ def live_server_proc(request: pytest.FixtureRequest) -> Iterator[LiveServer]:
 
         request.config.add_cleanup(stop)
     yield _server
+
+
+# --- signing staff in -----------------------------------------------------------------------
+
+# The last TOTP step this test process spent per e-mail. The server refuses a code whose
+# 30-second step the user already spent (a code cannot be replayed), and several browser
+# modules sign the same demo user in within seconds of each other: the reports page test
+# failed its sign-in right after the billing pages test had signed the billing user in.
+_spent_steps: dict[str, int] = {}
+
+
+def fresh_totp(email: str, secret: str | None = None) -> str:
+    """A TOTP code for `email` whose step was not spent in this test process: the current
+    step, else the next (the server accepts one step of drift), else wait for a new one."""
+    import pyotp
+
+    from telept.practices.demo import DEMO_TOTP_SECRET
+
+    totp = pyotp.TOTP(secret or DEMO_TOTP_SECRET)
+    while True:
+        step = int(time.time()) // totp.interval
+        wanted = max(step, _spent_steps.get(email, -1) + 1)
+        if wanted <= step + 1:
+            _spent_steps[email] = wanted
+            return totp.at(wanted * totp.interval)
+        time.sleep(1)  # both steps spent: the next one starts within the interval
+
+
+def staff_sign_in(page: Any, base_url: str, email: str, *, password: str | None = None,
+                  landing: str = "**/dashboard/") -> None:
+    """Password, then a fresh TOTP code, as a staff user signs in; waits for the landing."""
+    from telept.practices.demo import DEMO_PASSWORD
+
+    page.goto(base_url + "/accounts/login/")
+    page.fill("input[name=email]", email)
+    page.fill("input[name=password]", password or DEMO_PASSWORD)
+    page.click("[data-testid=login]")
+    page.wait_for_url("**/accounts/mfa/**")
+    page.fill("input[name=code]", fresh_totp(email))
+    page.click("[data-testid=verify]")
+    page.wait_for_url(landing)
+
+
+@contextlib.contextmanager
+def staff_page(server: LiveServer, email: str, *, viewport: dict[str, int],
+               mobile: bool = True) -> Iterator[Any]:
+    """A headless Chromium page at `viewport`, signed in as the staff user `email`; the
+    browser is closed on the way out."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        context = browser.new_context(viewport=viewport, is_mobile=mobile, has_touch=mobile,
+                                      accept_downloads=True)
+        context.set_default_timeout(20_000)
+        try:
+            page = context.new_page()
+            staff_sign_in(page, server.base_url, email)
+            yield page
+        finally:
+            context.close()
+            browser.close()

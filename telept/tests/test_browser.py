@@ -11,13 +11,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import pyotp
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from telept.conftest import require_system
-from telept.practices.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
-from telept.tests.live import BASE_DIR, LiveServer, launch_chromium, live_server_proc  # noqa: F401
+from telept.tests.live import (  # noqa: F401
+    BASE_DIR,
+    LiveServer,
+    launch_chromium,
+    live_server_proc,
+    staff_sign_in,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.live]
 
@@ -49,14 +53,7 @@ def _context(browser: Browser, **options: Any) -> BrowserContext:
 
 
 def _staff_sign_in(page: Page, server: LiveServer, email: str) -> None:
-    page.goto(server.base_url + "/accounts/login/")
-    page.fill("input[name=email]", email)
-    page.fill("input[name=password]", DEMO_PASSWORD)
-    page.click("[data-testid=login]")
-    page.wait_for_url("**/accounts/mfa/**")
-    page.fill("input[name=code]", pyotp.TOTP(DEMO_TOTP_SECRET).now())
-    page.click("[data-testid=verify]")
-    page.wait_for_url("**/dashboard/")
+    staff_sign_in(page, server.base_url, email)
 
 
 def _patient_sign_in(page: Page, server: LiveServer, link_path: str) -> None:
