@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "telept.clinical",
     "telept.billing",
     "telept.rtm",
+    "telept.fhir",
 ]
 
 MIDDLEWARE = [

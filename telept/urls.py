@@ -32,5 +32,6 @@ urlpatterns = [
     path("", include("telept.visits.urls")),
     path("", include("telept.clinical.urls")),
     path("api/v1/", api.urls),
+    path("fhir/R4/", include("telept.fhir.urls")),
     path("admin/", admin.site.urls),
 ]
