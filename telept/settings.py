@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "telept.clinical",
     "telept.billing",
     "telept.rtm",
+    "oauth2_provider",  # SMART authorisation (telept/fhir/smart.py)
     "telept.fhir",
 ]
 
@@ -296,6 +297,21 @@ SMS_TRANSPORT = env_str("SMS_TRANSPORT", "outbox")
 TWILIO_ACCOUNT_SID = env_str("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = env_str("TWILIO_AUTH_TOKEN", "")
 TWILIO_FROM_NUMBER = env_str("TWILIO_FROM_NUMBER", "")
+
+# SMART on FHIR (telept/fhir/smart.py) and Bulk Data export (telept/fhir/bulk.py).
+OAUTH2_PROVIDER = {
+    "OAUTH2_VALIDATOR_CLASS": "telept.fhir.smart.SmartValidator",
+    "SCOPES_BACKEND_CLASS": "telept.fhir.smart.SmartScopes",
+    "PKCE_REQUIRED": True,  # SMART App Launch 2: S256 PKCE on every authorization code
+    "ACCESS_TOKEN_EXPIRE_SECONDS": env_int("SMART_TOKEN_SECONDS", 300, minimum=60),
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"],
+}
+OAUTH2_PROVIDER_APPLICATION_MODEL = "oauth2_provider.Application"  # named for migrations
+SMART_TOKEN_MAX_FAILURES = env_int("SMART_TOKEN_MAX_FAILURES", 10, minimum=1)
+FHIR_EXPORT_DIR = Path(env_str("TELEPT_FHIR_EXPORT_DIR", str(VAR_DIR / "fhir-exports")))
+FHIR_EXPORT_RETENTION_HOURS = env_int("FHIR_EXPORT_RETENTION_HOURS", 24, minimum=1)
 
 LOGGING = {
     "version": 1,
