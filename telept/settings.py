@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from dotenv import load_dotenv
 
 from telept.lib.env import env_bool, env_int, env_list, env_str
+from telept.ops.logging import logging_config as ops_logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "telept.clinical",
     "telept.billing",
     "telept.rtm",
+    "telept.ops",
     "oauth2_provider",  # SMART authorisation (telept/fhir/smart.py)
     "telept.fhir",
 ]
@@ -78,6 +80,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "telept.lib.middleware.RequestContextMiddleware",
+    "telept.ops.middleware.RequestMetricsMiddleware",
     "telept.lib.middleware.ApiNulGuardMiddleware",
     "telept.lib.middleware.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -313,9 +316,17 @@ SMART_TOKEN_MAX_FAILURES = env_int("SMART_TOKEN_MAX_FAILURES", 10, minimum=1)
 FHIR_EXPORT_DIR = Path(env_str("TELEPT_FHIR_EXPORT_DIR", str(VAR_DIR / "fhir-exports")))
 FHIR_EXPORT_RETENTION_HOURS = env_int("FHIR_EXPORT_RETENTION_HOURS", 24, minimum=1)
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
-}
+# Operations (telept/ops). LOG_FORMAT=json: one JSON object a line with the request id
+# (production); the default keeps readable console lines.
+LOG_FORMAT = env_str("LOG_FORMAT", "console")
+if LOG_FORMAT not in {"console", "json"}:
+    raise ImproperlyConfigured(f"LOG_FORMAT must be console or json, got {LOG_FORMAT!r}")
+LOGGING = ops_logging_config(json_lines=LOG_FORMAT == "json",
+                             level=env_str("LOG_LEVEL", "WARNING"))
+# /metrics: a bearer token when set, else loopback callers only (telept/ops/views.py).
+OPS_METRICS_TOKEN = env_str("TELEPT_METRICS_TOKEN", "")
+# /readyz: the task worker's heartbeat may be this old; recordings need this much free disk.
+OPS_WORKER_MAX_SILENCE_SECONDS = env_int("TELEPT_WORKER_MAX_SILENCE_SECONDS", 120, minimum=15)
+OPS_MIN_FREE_DISK_MB = env_int("TELEPT_MIN_FREE_DISK_MB", 1024, minimum=0)
+# `manage.py serve` runs on SQLite only with this explicit opt-in (one host, low traffic).
+OPS_ALLOW_SQLITE = env_bool("TELEPT_ALLOW_SQLITE", False)

@@ -14,7 +14,7 @@ admin.site.site_header = "TelePT system administration"
 urlpatterns = [
     path("", views.home, name="home"),
     path("dashboard/", views.dashboard, name="dashboard"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", include("telept.ops.urls")),  # /healthz, /readyz, /metrics
     path("accounts/", include("telept.accounts.urls")),
     path("patients/", include("telept.patients.urls")),
     path("portal/", patient_views.portal_home, name="portal"),

@@ -78,7 +78,10 @@ OUTSIDERS = {"outsider_admin": "admin", "outsider_pt": "pt", "outsider_patient":
 ACCESS: dict[str, tuple[str, str]] = {
     "home": (MEMBER, "GET"),
     "dashboard": (STAFF, "GET"),
-    "healthz": (PUBLIC, "GET"),
+    # Operations (telept/ops/urls.py): no session; /metrics is loopback-or-token (ops tests).
+    "ops:healthz": (PUBLIC, "GET"),
+    "ops:readyz": (PUBLIC, "GET"),
+    "ops:metrics": (PUBLIC, "GET"),
     "portal": (PATIENT, "GET"),
     "accounts:login": (PUBLIC, "GET"),
     "accounts:login_confirm": (PUBLIC, "GET"),
@@ -277,6 +280,7 @@ NOT_PROVEN_ALLOWED = {
                                   "(test_portal_invitation.py)",
     "accounts:password_reset_confirm": "needs Django's reset token (Django's tests)",
     "scheduling:join": "needs a visit link secret (scheduling tests)",
+    "ops:readyz": "503 until a task worker writes its heartbeat (ops/tests/test_readiness.py)",
     "notifications:sms_inbound_twilio": "needs Twilio's signature (test_sms_inbound.py)",
     **{f"visits:{name}": "needs a visit page key (visits tests)" for name in (
         "ticket", "ready", "guests", "whiteboard", "measurement_capture", "text_link",

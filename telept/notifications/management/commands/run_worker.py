@@ -20,6 +20,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections, connection
+from django.dispatch import Signal
 from django.utils.crypto import get_random_string
 
 from telept.exercises.recordings.storage import recordings_sweep
@@ -27,6 +28,10 @@ from telept.notifications.delivery import notifications_deliver_due
 from telept.scheduling.services import holds_expire
 
 logger = logging.getLogger(__name__)
+
+# Sent after every turn with worker_id (and stopping=True on the way out): telept.ops keeps
+# the worker heartbeat that /readyz reads. Receivers' errors never stop the worker.
+worker_turn = Signal()
 
 
 def _db_worker_class() -> Any | None:
@@ -110,6 +115,7 @@ class Command(BaseCommand):
                                                             or report.interrupted)):
                             self.stdout.write(f"due pass: {report.outcomes} "
                                               f"interrupted={report.interrupted}")
+                worker_turn.send_robust(sender=Command, worker_id=worker_id)
                 if not connection.in_atomic_block:  # never inside a caller's transaction
                     close_old_connections()
                 if max_loops is None or loops < max_loops:
@@ -117,5 +123,6 @@ class Command(BaseCommand):
         finally:
             for sig, handler in previous.items():
                 signal.signal(sig, handler)
+            worker_turn.send_robust(sender=Command, worker_id=worker_id, stopping=True)
         if verbosity:
             self.stdout.write("run_worker: stopped")
