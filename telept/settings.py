@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "telept.clinical",
     "telept.billing",
     "telept.rtm",
+    "telept.imports",
     "telept.ops",
     "oauth2_provider",  # SMART authorisation (telept/fhir/smart.py)
     "telept.fhir",

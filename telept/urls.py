@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("telept.ops.urls")),  # /healthz, /readyz, /metrics
     path("accounts/", include("telept.accounts.urls")),
     path("patients/", include("telept.patients.urls")),
+    path("patients/import/", include("telept.imports.urls")),
     path("portal/", patient_views.portal_home, name="portal"),
     path("portal/statements/", billing_money.portal_statements, name="portal_statements"),
     path("portal/statements/<int:statement_id>.pdf", billing_money.portal_statement_pdf,

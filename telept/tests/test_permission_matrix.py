@@ -39,6 +39,7 @@ from telept.exercises.tests.matrix import (
     EXERCISE_RECORD_KWARGS,
     exercise_kwargs,
 )
+from telept.imports.tests.matrix import imports_kwargs
 
 PUBLIC, MEMBER, STAFF, ADMIN = "public", "member", "staff", "admin"
 # A provider's webhook: nobody gets in without the provider's signature (403 for all).
@@ -69,6 +70,9 @@ WHO.update({THERAPISTS: {"pt", "pta"}, PT_ONLY: {"pt"},
 # Home exercise programs: clinicians, and the patient whose program it is.
 CLINICIANS_AND_PATIENT = "clinicians+patient"
 WHO[CLINICIANS_AND_PATIENT] = {"admin", "pt", "pta", "patient"}
+# Patient import (telept/imports/services.py IMPORTERS): the practice admin and front desk.
+IMPORTERS = "importers"
+WHO[IMPORTERS] = {"admin", "front_desk"}
 ROLES = ["admin", "pt", "pta", "front_desk", "billing", "patient", "outsider_admin",
          "outsider_pt", "outsider_patient"]
 # The outsider practice's members, and the role each plays there.
@@ -108,6 +112,10 @@ ACCESS: dict[str, tuple[str, str]] = {
     "patients:consent_add": (EDITORS, "POST"),
     "patients:diagnosis_add": (CLINICIANS, "POST"),
     "patients:portal_invite": (EDITORS, "POST"),
+    "imports:upload": (IMPORTERS, "GET"),
+    "imports:template": (IMPORTERS, "GET"),
+    "imports:detail": (IMPORTERS, "GET"),
+    "imports:apply": (IMPORTERS, "POST"),
     "practices:staff": (ADMIN, "GET"),
     "practices:member_role": (ADMIN, "POST"),
     "audit:list": (ADMIN, "GET"),
@@ -254,6 +262,7 @@ PRACTICE_KWARGS = {"request_id", "provider_id", "window_id", "time_off_id", "hol
                    "visit_type_id", "membership_id", "payer_id", "batch_id",
                    "remittance_id"} | (EXERCISE_RECORD_KWARGS
                                                        - EXERCISE_PATIENT_KWARGS)
+PRACTICE_KWARGS |= {"import_id"}  # a practice's patient import (telept/imports)
 # - naming one user's API token: anybody else's token is 404 (tried like a patient record);
 USER_KWARGS = {"token_id"}
 # - naming no record of a practice, so there is nobody else's to try, and why.
@@ -458,6 +467,7 @@ def _kwargs(pattern: URLPattern, cast, target: str, role: str | None) -> dict[st
         **clinical_kwargs(cast, target),
         **exercise_kwargs(cast, target),
         **billing_kwargs(cast, target),
+        **imports_kwargs(cast, target),
         "statement_id": lambda: _statement(cast, target),
         "provider_id": lambda: _clinician(cast, target).provider.pk,
         "window_id": lambda: _schedule_row(cast, target, "window"),
