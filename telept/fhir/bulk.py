@@ -281,6 +281,8 @@ def _write_all(job: BulkExport, caller: FhirCaller, folder: Path) -> set[int]:
         part, lines, out, count = 1, 0, None, 0
         try:
             for source in registry.sources(rtype):
+                if not getattr(source, "export", True):
+                    continue  # read by id only (Binary): not part of an export
                 qs = _rows(job, caller, source)
                 if source.patient_ids_field:
                     patients.update(pid for pid in qs.values_list(

@@ -284,6 +284,9 @@ class SmartValidator(OAuth2Validator):
 
     def _save_bearer_token(self, token: dict[str, Any], request: Any, *args: Any,
                            **kwargs: Any) -> None:
+        granted = set(smart_scopes.split(token.get("scope", "")))
+        if not granted & {"offline_access", "online_access"}:
+            token.pop("refresh_token", None)  # SMART: a refresh token only when asked for
         super()._save_bearer_token(token, request, *args, **kwargs)
         user = getattr(request, "user", None)
         smart = _smart_of(request.client)

@@ -112,6 +112,7 @@ def authorize(request: HttpRequest) -> HttpResponse:
     return render(request, "fhir/smart_authorize.html", {
         "actor": actor, "app_name": client.name or client.client_id, "request_key": key,
         "lines": sorted({smart_scopes.describe(s) for s in granted}),
+        "offline": "offline_access" in granted,
     })
 
 

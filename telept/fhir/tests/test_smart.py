@@ -304,3 +304,26 @@ def test_json_answers_from_the_token_endpoint_for_junk(client):
         assert 400 <= response.status_code < 500
         assert "error" in json.loads(response.content)
     assert client.get("/fhir/R4/auth/token").status_code == 405
+
+
+def test_a_refresh_token_only_with_offline_access(cast, app):
+    def code_for(scope: str) -> tuple[str, str]:
+        verifier, challenge = _pkce()
+        page, answer = _consent(cast.client("patient"), _authorize_url(app, challenge,
+                                                                        scope=scope))
+        return parse_qs(urlsplit(answer["Location"]).query)["code"][0], verifier
+
+    def exchange(code: str, verifier: str) -> dict:
+        return Client().post("/fhir/R4/auth/token", {
+            "grant_type": "authorization_code", "code": code, "redirect_uri": REDIRECT,
+            "client_id": app.client_id, "code_verifier": verifier}).json()
+
+    assert "refresh_token" not in exchange(*code_for("patient/*.rs"))
+    body = exchange(*code_for("patient/*.rs offline_access"))
+    refreshed = Client().post("/fhir/R4/auth/token", {
+        "grant_type": "refresh_token", "refresh_token": body["refresh_token"],
+        "client_id": app.client_id})
+    assert refreshed.status_code == 200, refreshed.content
+    token = refreshed.json()["access_token"]
+    own = Bundle.model_validate_json(_read(token, "Patient").content)
+    assert [e.resource.id for e in own.entry] == [str(cast.patient.pk)]
