@@ -8,7 +8,7 @@ export TELEPT_DEMO ?= 1
 # The git-ignored settings file `make run` writes once (settings.py reads it; see bin/write-dotenv).
 ENV_FILE := $(or $(TELEPT_ENV_FILE),.env)
 
-.PHONY: run test check bench install install-test system-test-deps clean
+.PHONY: run test check bench install install-test system-test-deps clean serve
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,13 @@ run: install
 	$(BIN)/python manage.py migrate --noinput -v0
 	$(BIN)/python manage.py seed_demo
 	bin/run-demo $(ENV_FILE)
+
+# Production (deploy/README.md): refuses demo settings, so the demo defaults above are not
+# passed on unless they came from the environment. SERVE_ARGS="--workers 4" adds options.
+SERVE_UNSET := $(if $(filter file,$(origin DEBUG)),-u DEBUG) \
+	$(if $(filter file,$(origin TELEPT_DEMO)),-u TELEPT_DEMO)
+serve: install
+	env $(SERVE_UNSET) $(BIN)/python manage.py serve $(SERVE_ARGS)
 
 system-test-deps:
 	@bin/ensure-system-packages

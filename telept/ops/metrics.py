@@ -41,6 +41,17 @@ WS_CONNECTIONS = Gauge(
     multiprocess_mode="livesum")
 
 
+SIGNALING_RELAY = Histogram(
+    "telept_signaling_relay_seconds", "Time from a signaling frame's arrival to its send to the "
+    "peer, for the visits consumer to observe (`signaling_relay_observe`).",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1))
+
+
+def signaling_relay_observe(seconds: float) -> None:
+    """Call from the visits consumer after relaying one signaling frame."""
+    SIGNALING_RELAY.observe(seconds)
+
+
 def ws_connection_opened(consumer: str = "visit") -> None:
     """Call from a consumer's connect (after accept); pair with `ws_connection_closed`."""
     WS_CONNECTIONS.labels(consumer=consumer).inc()

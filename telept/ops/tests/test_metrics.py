@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 from prometheus_client.parser import text_string_to_metric_families
 
-from telept.ops.metrics import ws_connection_closed, ws_connection_opened
+from telept.ops.metrics import signaling_relay_observe, ws_connection_closed, ws_connection_opened
 
 
 def _samples(client: Client, **headers) -> dict[tuple[str, tuple], float]:
@@ -74,3 +74,11 @@ def test_with_a_token_metrics_need_it_from_anywhere(settings):
     assert client.get("/metrics", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
     assert _samples(client, REMOTE_ADDR="203.0.113.9",
                     HTTP_AUTHORIZATION="Bearer s3cret-metrics-token")
+
+
+@pytest.mark.django_db
+def test_the_signaling_relay_histogram_counts_what_the_consumer_observes():
+    key = ("telept_signaling_relay_seconds_count", ())
+    start = _samples(Client()).get(key, 0.0)
+    signaling_relay_observe(0.004)
+    assert _samples(Client())[key] == start + 1
