@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("telept.exercises.urls")),
     path("", include("telept.visits.urls")),
     path("", include("telept.clinical.urls")),
+    path("", include("telept.rtm.urls")),
     path("api/v1/", api.urls),
     path("fhir/R4/", include("telept.fhir.urls")),
     path("admin/", admin.site.urls),

@@ -250,11 +250,20 @@ ACCESS: dict[str, tuple[str, str]] = {
     "billing:reports": ("billing", "GET"),
     # A PT's or PTA's own charges (telept/billing/views_reports.py).
     "billing:my_charges": (THERAPISTS, "GET"),
+    # Remote monitoring (telept/rtm/urls.py): clinicians; a PT enrols and unenrols, a PT or
+    # PTA adds minutes; the patient sees their own monitoring and gives consent.
+    "rtm:dashboard": (CLINICIANS, "GET"),
+    "rtm:patient": (CLINICIANS, "GET"),
+    "rtm:enrol": (PT_ONLY, "GET"),
+    "rtm:unenrol": (PT_ONLY, "POST"),
+    "rtm:minutes": (THERAPISTS, "POST"),
+    "rtm:portal": (PATIENT, "GET"),
+    "rtm:portal_consent": (PATIENT, "GET"),
 }
 # URL keywords, each classified (a new one must be added to one of these, or the
 # classification test fails):
 # - naming a record of one patient: the other patient and the outsider practice get 404;
-PATIENT_KWARGS = {"patient_id", "appointment_id", "claim_id", "statement_id"} \
+PATIENT_KWARGS = {"patient_id", "appointment_id", "claim_id", "statement_id", "enrolment_id"} \
     | CLINICAL_RECORD_KWARGS \
     | EXERCISE_PATIENT_KWARGS
 # - naming a record of one practice: the outsider practice gets 404;
@@ -426,6 +435,12 @@ def _statement(cast, target: str) -> int:
             "patient_responsibility": "30.00", "patient_paid": "10.00"}])).pk
 
 
+def _rtm_enrolment(cast, target: str) -> int:
+    from telept.rtm.tests.matrix import enrolment_of
+
+    return enrolment_of(cast, target)
+
+
 def _superbill_ready(cast, target: str, role: str | None) -> dict[str, object]:
     """The target's practice has its billing profile (NPI, tax ID) and the target patient a
     charge dated two days ago, inside the superbill's default twelve months in any zone (the
@@ -468,6 +483,7 @@ def _kwargs(pattern: URLPattern, cast, target: str, role: str | None) -> dict[st
         **billing_kwargs(cast, target),
         **imports_kwargs(cast, target),
         "statement_id": lambda: _statement(cast, target),
+        "enrolment_id": lambda: _rtm_enrolment(cast, target),
         "provider_id": lambda: _clinician(cast, target).provider.pk,
         "window_id": lambda: _schedule_row(cast, target, "window"),
         "time_off_id": lambda: _schedule_row(cast, target, "time_off"),
@@ -650,6 +666,8 @@ POST_BODY = {
     "practices:member_role": _same_role,
     "scheduling:appointment_outcome": _fixed({"outcome": "completed"}),
     "scheduling:portal_cancel": _fixed({"reason": "Feeling better"}),
+    "rtm:unenrol": _fixed({"reason": "Programme finished"}),
+    "rtm:minutes": _fixed({"minutes": "12", "kind": "call", "note": "Called about pain."}),
     "visits:guest_invite": _fixed({"name": "Ana Ruiz", "guest_role": "interpreter",
                                    "language": "es"}),
 }

@@ -30,6 +30,9 @@ class Command(BaseCommand):
         from telept.exercises.demo import seed_exercises
 
         seed_exercises()
+        from telept.rtm.demo import seed_rtm  # after exercises: RTM counts the home program
+
+        seed_rtm()
         if options["quiet"]:
             return
         out = self.stdout.write
