@@ -10,15 +10,22 @@ charge, lines with GP/CQ, audit). Figures:
 
 - seconds for the whole night, and enrolments/s;
 - how many periods were proposed and how many had nothing to bill;
+- the calls the night made to the database (an executemany is one call of many statements)
+  and the CPU seconds of this process: figures that a loaded machine does not move, where
+  the wall clock does (on SQLite all the work is in this process);
 - a repeated run (everything already proposed: the cost of a restart);
 - baseline: the pure rules alone (period windows, device and management codes) over the
   same data in memory, and the ratio of the night to it.
 
-On SQLite (a throwaway file) and -- when BENCH_POSTGRES_URL (default
-postgres://postgres@127.0.0.1:5432/postgres) answers -- PostgreSQL, in a database of its own.
-BENCH_RTM_PATIENTS changes the 10,000. Figures only; no assertions.
+On SQLite (a throwaway file) and -- when BENCH_POSTGRES_URL (default: DATABASE_URL when it
+is PostgreSQL, else postgres://postgres@127.0.0.1:5432/postgres) answers -- PostgreSQL, in a
+database of its own named after that one (`<name>_bench_rtm`, dropped afterwards), so two
+people benchmarking on one server do not collide. BENCH_RTM_PATIENTS changes the 10,000;
+BENCH_RTM_ONLY=sqlite or postgresql runs one of the two; BENCH_RTM_PROFILE=<file> writes a
+cProfile of the nightly run there. Figures only; no assertions.
 
     .venv/bin/python bench/bench_rtm_rollup.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/h_me .venv/bin/python bench/bench_rtm_rollup.py
 """
 
 from __future__ import annotations
@@ -35,7 +42,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PATIENTS = int(os.environ.get("BENCH_RTM_PATIENTS", "10000"))
-DB_NAME = "telept_bench_rtm"
 
 
 def _seed(rng: random.Random) -> tuple[list[list[dt.date]], list[list[tuple[dt.date, int, bool]]]]:
@@ -159,9 +165,27 @@ def run_one() -> None:
     vendor = connection.vendor
     print(f"[{vendor}] seeding ...")
     days_of, entries_of = _seed(random.Random(15))
-    began = time.perf_counter()
-    report = rollup_run()
-    night = time.perf_counter() - began
+    profile_to = os.environ.get("BENCH_RTM_PROFILE")
+    profiler = None
+    if profile_to:
+        import cProfile
+
+        profiler = cProfile.Profile()
+    calls: list[int] = []
+
+    def counted(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        calls.append(len(params) if many else 1)
+        return execute(sql, params, many, context)
+
+    began, cpu = time.perf_counter(), time.process_time()
+    if profiler:
+        profiler.enable()
+    with connection.execute_wrapper(counted):
+        report = rollup_run()
+    night, night_cpu = time.perf_counter() - began, time.process_time() - cpu
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(f"{profile_to}.{vendor}")
     began = time.perf_counter()
     again = rollup_run()
     repeat = time.perf_counter() - began
@@ -171,40 +195,58 @@ def run_one() -> None:
           f"{night:8.2f} s   {report.counted / night:8.0f} enrolments/s")
     print(f"[{vendor}]   proposed {len(report.proposed)} periods' charges, "
           f"{len(report.nothing)} with nothing to bill")
+    print(f"[{vendor}]   {len(calls)} calls to the database ({sum(calls)} statements); "
+          f"{night_cpu:.2f} s CPU in this process ({night_cpu / night:.0%} of the night)")
     print(f"[{vendor}] repeated run (all done: a restart): {repeat:8.2f} s   "
           f"proposed again: {len(again.proposed)}")
     print(f"[{vendor}] baseline, pure rules on the same data: {pure:8.3f} s   "
           f"(ratio night/pure {night / pure:.0f}x)")
 
 
+def _postgres_urls() -> tuple[str, str]:
+    """(a URL to connect as admin, the bench database's URL)."""
+    given = os.environ.get("DATABASE_URL", "")
+    default = given if given.startswith(("postgres://", "postgresql://")) else (
+        "postgres://postgres@127.0.0.1:5432/postgres")
+    pg_url = os.environ.get("BENCH_POSTGRES_URL", default)
+    base, name = pg_url.rsplit("/", 1)
+    name = name.split("?", 1)[0] or "postgres"
+    admin = base.replace("postgres://", "postgresql://", 1) + "/postgres"
+    return admin, f"{base}/{name}_bench_rtm"
+
+
 def main() -> None:
     if os.environ.get("BENCH_CHILD"):
         run_one()
         return
+    only = os.environ.get("BENCH_RTM_ONLY", "")
     base = {**os.environ, "BENCH_CHILD": "1", "DJANGO_SETTINGS_MODULE": "telept.settings",
             "SECRET_KEY": "bench-" + "x" * 40, "DEBUG": "0"}
-    with tempfile.TemporaryDirectory() as tmp:
-        sqlite_env = {**base, "TELEPT_VAR_DIR": tmp}
-        sqlite_env.pop("DATABASE_URL", None)
-        subprocess.run([sys.executable, __file__], env=sqlite_env, check=True, cwd=ROOT)
-    pg_url = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432/postgres")
+    base.pop("TELEPT_DEMO", None)
+    if only in ("", "sqlite"):
+        with tempfile.TemporaryDirectory() as tmp:
+            sqlite_env = {**base, "TELEPT_VAR_DIR": tmp}
+            sqlite_env.pop("DATABASE_URL", None)
+            subprocess.run([sys.executable, __file__], env=sqlite_env, check=True, cwd=ROOT)
+    if only not in ("", "postgresql"):
+        return
+    admin_url, bench_url = _postgres_urls()
+    db_name = bench_url.rsplit("/", 1)[1]
     try:
         import psycopg
 
-        admin_url = pg_url.replace("postgres://", "postgresql://", 1)
         with psycopg.connect(admin_url, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-            conn.execute(f"CREATE DATABASE {DB_NAME}")
+            conn.execute(f'DROP DATABASE IF EXISTS "{db_name}"')
+            conn.execute(f'CREATE DATABASE "{db_name}"')
     except Exception as exc:  # noqa: BLE001 - no PostgreSQL here: say so and stop
         print(f"[postgresql] skipped: {exc}")
         return
-    bench_url = pg_url.rsplit("/", 1)[0] + "/" + DB_NAME
     try:
         subprocess.run([sys.executable, __file__], env={**base, "DATABASE_URL": bench_url},
                        check=True, cwd=ROOT)
     finally:
         with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
+            conn.execute(f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
 
 
 if __name__ == "__main__":

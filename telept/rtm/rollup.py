@@ -30,14 +30,16 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from telept.audit.models import AuditEvent
 from telept.audit.services import audit_record
 from telept.billing.models import ZERO, Charge, ChargeLine, FeeSchedule
 from telept.billing.rules.kx import kx_decision
 from telept.billing.rules.modifiers import gp_modifier, line_modifiers
 from telept.billing.services.rating import payer_in, ytd_therapy_amount
 from telept.clinical.models import Note, NoteKind
+from telept.lib.context import client_ip_var, request_id_var
 from telept.patients.models import Coverage, Diagnosis
-from telept.rtm.counting import enrolments_count, practice_today
+from telept.rtm.counting import enrolments_count, practice_today, update_rows
 from telept.rtm.models import Enrolment, RtmPeriod
 
 log = logging.getLogger(__name__)
@@ -152,6 +154,17 @@ def _lines(period: RtmPeriod, charge: Charge,
     return total
 
 
+def _audit_charge(charge: Charge, period: RtmPeriod) -> AuditEvent:
+    """The audit row of a proposed charge, unsaved, so a batch writes them in one insert:
+    exactly what `period_propose`'s `audit_record(actor=None, ...)` appends (no actor: the
+    worker, filed under the charge's practice and patient)."""
+    return AuditEvent(actor_id=None, actor_email="", actor_role="system", action="create",
+                      object_type="Charge", object_id=str(charge.pk), ip=client_ip_var.get(),
+                      request_id=request_id_var.get(), practice_id=charge.practice_id,
+                      patient_id=charge.patient_id,
+                      detail={"rtm_period": period.pk, "codes": period.proposed_codes})
+
+
 def period_propose(*, period_id: int, now: dt.datetime | None = None,
                    cache: dict[int | None, _PayerFacts] | None = None) -> str:
     """Propose one ended period's charges, or record that it has nothing to bill. Answers
@@ -228,11 +241,11 @@ def periods_propose(*, period_ids: list[int], now: dt.datetime | None = None,
                 "-is_primary", "id").values_list("patient_id", "code"):
             codes.setdefault(patient_id, []).append(code)
         years = {p.end.year for p in full}
-        earlier: dict[int, list[tuple[dt.date, int, Decimal]]] = {}
-        for patient_id, day, pk, total in Charge.objects.filter(
+        earlier: dict[int, list[tuple[dt.date, Decimal]]] = {}
+        for patient_id, day, total in Charge.objects.filter(
                 patient_id__in=patients, is_current=True, date_of_service__year__in=years
-        ).values_list("patient_id", "date_of_service", "pk", "total_charge"):
-            earlier.setdefault(patient_id, []).append((day, pk, total))
+        ).values_list("patient_id", "date_of_service", "total_charge"):
+            earlier.setdefault(patient_id, []).append((day, total))
         notes, charges = [], []
         for period in full:
             enrolment, pt = period.enrolment, period.enrolment.enrolled_by
@@ -253,28 +266,31 @@ def periods_propose(*, period_ids: list[int], now: dt.datetime | None = None,
                 rendering=enrolment.enrolled_by, payer=coverage.payer if coverage else None,
                 coverage=coverage, date_of_service=period.end, modality="in_person",
                 diagnoses=diagnoses, pos=RTM_POS, pos_why=POS_WHY, captured_on="rtm"))
-        Charge.objects.bulk_create(charges)
         lines: list[ChargeLine] = []
         for period, charge in zip(full, charges, strict=True):
-            before = sum((total for day, pk, total in earlier.get(period.patient_id, [])
+            # Every charge of the patient already there was created before this one, so
+            # the year's amount before it is every charge up to its date of service (the
+            # same as ytd_therapy_amount once it exists); totals are known before the
+            # insert, and the charge is written once.
+            before = sum((total for day, total in earlier.get(period.patient_id, [])
                           if day.year == charge.date_of_service.year
-                          and day <= charge.date_of_service
-                          and not (day == charge.date_of_service and pk > charge.pk)), ZERO)
+                          and day <= charge.date_of_service), ZERO)
             charge.total_charge, rows = _line_rows(period, charge, cache, before)
             earlier.setdefault(period.patient_id, []).append(
-                (charge.date_of_service, charge.pk, charge.total_charge))
+                (charge.date_of_service, charge.total_charge))
             lines += rows
+        Charge.objects.bulk_create(charges)
         ChargeLine.objects.bulk_create(lines)
-        Charge.objects.bulk_update(charges, ["total_charge"])
+        audits: list[AuditEvent] = []
         for period, charge, note in zip(full, charges, notes, strict=True):
             period.charge, period.summary_note = charge, note
             period.status, period.rolled_up_at = RtmPeriod.Status.PROPOSED, stamp
-            audit_record(actor=None, action="create", object_type="Charge",
-                         object_id=charge.pk, patient_id=charge.patient_id,
-                         practice_id=charge.practice_id,
-                         detail={"rtm_period": period.pk, "codes": period.proposed_codes})
-        RtmPeriod.objects.bulk_update(empty + full, ["status", "rolled_up_at", "charge",
-                                                     "summary_note"])
+            audits.append(_audit_charge(charge, period))
+        AuditEvent.objects.bulk_create(audits)
+        if empty:
+            RtmPeriod.objects.filter(pk__in=[p.pk for p in empty]).update(
+                status=RtmPeriod.Status.NOTHING, rolled_up_at=stamp)
+        update_rows(full, ["status", "rolled_up_at", "charge", "summary_note"])
     return [p.pk for p in full], [p.pk for p in empty]
 
 

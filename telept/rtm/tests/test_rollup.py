@@ -149,3 +149,44 @@ def test_a_signed_rtm_period_goes_to_a_claim_pyx12_accepts(
     batch.refresh_from_db()
     assert batch.valid and validate_837p(batch.x12).ok, batch.errors
     assert "SV1*HC:98980:GP:CQ*48*UN*1" in batch.x12
+
+
+def test_a_worker_killed_after_writing_the_charges_leaves_none_and_the_restart_proposes_once(
+        cast, program, monkeypatch):
+    """Killed (not an error the run catches) between the charges' insert and the periods'
+    update: the batch's transaction takes the notes, charges, lines and audit rows with it;
+    the restarted run proposes each period once."""
+    from telept.audit.models import AuditEvent
+    from telept.clinical.models import Note
+
+    notes_before = Note.objects.count()
+    rtm_audit = AuditEvent.objects.filter(object_type="Charge", detail__has_key="rtm_period")
+    real_update = rollup.update_rows
+
+    def killed(rows, fields):
+        raise SystemExit("worker killed")
+
+    after_first = at(cast, B + dt.timedelta(days=31))
+    monkeypatch.setattr(rollup, "update_rows", killed)
+    with pytest.raises(SystemExit):
+        rollup.rollup_run(now=after_first)
+    assert not Charge.objects.filter(captured_on="rtm").exists()
+    assert Note.objects.count() == notes_before
+    assert not rtm_audit.exists()
+    assert not RtmPeriod.objects.exclude(status="open").exists()
+
+    monkeypatch.setattr(rollup, "update_rows", real_update)
+    first = rollup.rollup_run(now=after_first)
+    again = rollup.rollup_run(now=after_first)
+    assert len(first.proposed) == 2 and again.proposed == []
+    charges = Charge.objects.filter(captured_on="rtm")
+    assert charges.count() == 2 and Note.objects.count() == notes_before + 2
+    assert sorted(rtm_audit.values_list(
+        "object_id", flat=True)) == sorted(str(c.pk) for c in charges)
+    assert all(c.rtm_period.status == "proposed" for c in charges)
+    for event in rtm_audit:
+        charge = charges.get(pk=int(event.object_id))
+        assert (event.actor_id, event.actor_role, event.action) == (None, "system", "create")
+        assert (event.practice_id, event.patient_id) == (cast.practice.pk, cast.patient.pk)
+        assert event.detail == {"rtm_period": charge.rtm_period.pk,
+                                "codes": charge.rtm_period.proposed_codes}
