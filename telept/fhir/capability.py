@@ -52,30 +52,42 @@ def _operations(base_url: str) -> list[dict[str, Any]]:
 
 def capability_statement(base_url: str) -> dict[str, Any]:
     resources = []
-    for name in registry.names():
+    for name in registry.served_names():
         srcs = registry.sources(name)
         params: dict[str, dict[str, Any]] = {}
         for src in srcs:
             for pname, param in src.search.items():
                 params.setdefault(pname, {"name": pname, "type": param.type,
                                           "documentation": param.doc or pname})
+        searchable = any(src.export for src in srcs)
         entry: dict[str, Any] = {
             "type": name,
-            "interaction": [{"code": "read"}, {"code": "search-type"}],
-            "searchParam": COMMON_PARAMS + sorted(params.values(), key=lambda p: p["name"]),
+            "interaction": [{"code": "read"}, {"code": "search-type"}] if searchable
+            else [{"code": "read"}],
         }
+        if searchable:
+            entry["searchParam"] = COMMON_PARAMS + sorted(params.values(),
+                                                          key=lambda p: p["name"])
         profile = next((src.profile for src in srcs if src.profile), None)
         if profile:
             entry["supportedProfile"] = [
                 profile if profile.startswith("http")
                 else f"http://hl7.org/fhir/us/core/StructureDefinition/{profile}"]
-        if any(src.patient_ids_field for src in srcs) and name != "Patient":
+        if searchable and any(src.patient_ids_field for src in srcs) and name != "Patient":
             entry["searchInclude"] = [f"{name}:patient"]
         if name == "Patient":
             entry["operation"] = [{
                 "name": "everything",
                 "definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"}]
         resources.append(entry)
+    for static in registry.STATIC.values():
+        resources.append({
+            "type": static.name,
+            "interaction": [{"code": "read"}, {"code": "search-type"}],
+            "searchParam": [COMMON_PARAMS[0]] + [
+                {"name": n, "type": "token" if n in ("code", "status") else
+                 "uri" if n == "url" else "string"} for n in sorted(static.search)]})
+    resources.sort(key=lambda r: r["type"])
     rest: dict[str, Any] = {"mode": "server", "security": _security(base_url),
                             "resource": resources}
     operations = _operations(base_url)

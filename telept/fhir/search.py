@@ -141,7 +141,12 @@ def choice_token(field_name: str, mapping: Mapping[str, Sequence[object]], *,
         if values is None:
             known = ", ".join(sorted(mapping))
             raise BadRequest(f"Unknown code {code!r}; one of: {known}.")
-        return Q(**{f"{field_name}__in": list(values)})
+        if not values:
+            return Q(pk__in=[])
+        either = Q(**{field_name: values[0]})
+        for value in values[1:]:
+            either |= Q(**{field_name: value})
+        return either
 
     return token_param(resolve, doc=doc)
 
@@ -179,8 +184,11 @@ def combine(param: Param, occurrences: Sequence[str], modifier: str | None) -> Q
         raise BadRequest(f"Modifier :{modifier} is not supported here.")
     out = Q()
     for occurrence in occurrences:
-        alternatives = Q(pk__in=[])
-        for value in occurrence.split(","):
-            alternatives |= param.q(value.strip(), modifier)
-        out &= alternatives
+        alternatives = [param.q(value.strip(), modifier) for value in occurrence.split(",")]
+        if any(not q for q in alternatives):
+            continue  # one alternative matches everything (an empty Q): so does the OR
+        either = alternatives[0]
+        for q in alternatives[1:]:
+            either |= q
+        out &= either
     return out

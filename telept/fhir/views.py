@@ -13,6 +13,7 @@ returned (object_type = the resource type, detail.via = "fhir").
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
@@ -137,13 +138,33 @@ def _was_deleted(caller: FhirCaller, source: registry.FhirType, pk: int) -> bool
 
 @_guard
 def read(request: HttpRequest, resource_type: str, rid: str) -> HttpResponse:
+    static = registry.STATIC.get(resource_type)
+    if static is not None:
+        caller = caller_for(request)
+        require_scope(caller, resource_type, "read")
+        for item in static.items():
+            if item["id"] == rid:
+                return fhir_response(item)
+        raise NotFound(resource_type, rid)
     _sources_or_404(resource_type)
     caller = caller_for(request)
     require_scope(caller, resource_type, "read")
     source, obj = _find(caller, resource_type, rid)
     resource = source.to_fhir(obj)
     _audit(caller, "read", resource_type, [(source, obj)], {"id": rid})
+    if resource_type == "Binary" and _wants_raw(request):
+        raw = HttpResponse(base64.b64decode(resource["data"]),
+                           content_type=resource["contentType"])
+        raw["Content-Disposition"] = f'inline; filename="{rid}.pdf"'
+        return raw
     return fhir_response(resource)
+
+
+def _wants_raw(request: HttpRequest) -> bool:
+    """Binary: the document itself unless the client asks for FHIR JSON (spec 'Binary')."""
+    accept = request.headers.get("Accept", "")
+    return "fhir+json" not in accept and "application/json" not in accept \
+        and "_format" not in request.GET
 
 
 # --- search ----------------------------------------------------------------------------------
@@ -241,7 +262,11 @@ def _link(request: HttpRequest, resource_type: str, offset: int, count: int) -> 
 
 @_guard
 def search_type(request: HttpRequest, resource_type: str) -> HttpResponse:
+    if resource_type in registry.STATIC:
+        return _search_static(request, registry.STATIC[resource_type])
     sources = _sources_or_404(resource_type)
+    if not any(src.export for src in sources):
+        raise MethodNotAllowed(f"{resource_type} is read by id only (see DocumentReference).")
     caller = caller_for(request)
     require_scope(caller, resource_type, "search")
     params = _parsed_params(request)
@@ -279,6 +304,42 @@ def search_type(request: HttpRequest, resource_type: str) -> HttpResponse:
     if entries:
         bundle["entry"] = entries
     bundle["meta"] = {"lastUpdated": _now()}
+    return fhir_response(bundle)
+
+
+def _search_static(request: HttpRequest, static: registry.StaticType) -> HttpResponse:
+    caller = caller_for(request)
+    require_scope(caller, static.name, "search")
+    params = _parsed_params(request)
+    known = {"_id", *static.search}
+    items = static.items()
+    for (name, modifier), values in params.items():
+        if name not in known:
+            raise BadRequest(f"Unknown or unsupported search parameter {name!r} for "
+                             f"{static.name}; supported: {', '.join(sorted(known))}.")
+        if modifier is not None:
+            raise BadRequest(f"Modifier :{modifier} is not supported here.")
+        for occurrence in values:
+            options = [v.strip() for v in occurrence.split(",")]
+            if name == "_id":
+                items = [i for i in items if i["id"] in options]
+            else:
+                test = static.search[name]
+                items = [i for i in items if any(test(i, v) for v in options)]
+    if request.GET.get("_include"):
+        raise BadRequest(f"_include is not supported for {static.name}.")
+    count = _int_param(request, "_count", DEFAULT_COUNT, MAX_COUNT)
+    offset = _int_param(request, "_offset", 0, 10**9)
+    page = items[offset: offset + count]
+    base = base_url(request)
+    links = [{"relation": "self", "url": _link(request, static.name, offset, count)}]
+    if count and offset + count < len(items):
+        links.append({"relation": "next", "url": _link(request, static.name, offset + count,
+                                                       count)})
+    bundle: dict[str, Any] = {"resourceType": "Bundle", "type": "searchset",
+                              "total": len(items), "link": links}
+    if page:
+        bundle["entry"] = [_entry(base, r, "match") for r in page]
     return fhir_response(bundle)
 
 
@@ -326,7 +387,8 @@ def everything(request: HttpRequest, rid: str) -> HttpResponse:
     base = base_url(request)
     rows: list[tuple[registry.FhirType, Any]] = [(patient_type, patient)]
     for source in registry.TYPES.values():
-        if source.name == "Patient" or source.patient_ids_field is None:
+        if source.name == "Patient" or source.patient_ids_field is None \
+                or not source.export:
             continue
         if wanted is not None and source.name not in wanted:
             continue

@@ -158,3 +158,10 @@ def consent_dict(*, pk: str, patient_id: int, kind: str, version: str, signed_at
         "identifier": [{"system": "urn:telept:consent-version", "value": version}]
         if version else [],
     })
+
+
+def rtm_consent(e: Any) -> dict[str, Any]:
+    """The patient's consent to remote therapeutic monitoring (rtm.Enrolment)."""
+    return consent_dict(pk=f"rtm-{e.pk}", patient_id=e.patient_id, kind="rtm",
+                        version=e.consent_version, signed_at=e.consent_at,
+                        revoked_at=e.unenrolled_at, signed_by=e.consent_signer)

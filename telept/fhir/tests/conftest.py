@@ -25,9 +25,9 @@ class FhirClient:
             path = "/fhir/R4/" + path
         return self.client.get(path, params or None, headers=headers)
 
-    def get_json(self, path: str, status: int = 200, **params: Any) -> dict[str, Any]:
+    def get_json(self, path: str, expect: int = 200, **params: Any) -> dict[str, Any]:
         resp = self.get(path, **params)
-        assert resp.status_code == status, (resp.status_code, resp.content[:500])
+        assert resp.status_code == expect, (resp.status_code, resp.content[:500])
         assert resp["Content-Type"].startswith("application/fhir+json")
         body: dict[str, Any] = json.loads(resp.content)
         return body

@@ -56,6 +56,6 @@ def test_registry_interface(cast):
 def test_read_patient_with_a_personal_token(cast, fhir):
     body = fhir("pt").get_json(f"Patient/{cast.patient.pk}")
     assert body["resourceType"] == "Patient" and body["id"] == str(cast.patient.pk)
-    fhir("outsider_pt").get_json(f"Patient/{cast.patient.pk}", status=404)
-    assert fhir(None).get_json(f"Patient/{cast.patient.pk}", status=401)[
+    fhir("outsider_pt").get_json(f"Patient/{cast.patient.pk}", expect=404)
+    assert fhir(None).get_json(f"Patient/{cast.patient.pk}", expect=401)[
         "resourceType"] == "OperationOutcome"
