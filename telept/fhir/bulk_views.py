@@ -140,8 +140,8 @@ def export_file(request: HttpRequest, export_id: Any, name: str) -> HttpResponse
     if entry is None or path_ is None or not path_.is_file():
         raise NotFound("file", name)
     audit_record(actor=caller.actor, action="export", object_type="BulkFile",
-                 object_id=f"{job.pk}/{name}",
-                 detail={"via": "fhir-bulk", "client_id": caller.client_id,
+                 object_id=str(job.pk),  # object ids hold 64 characters: the name is in detail
+                 detail={"via": "fhir-bulk", "client_id": caller.client_id, "file": name,
                          "type": entry.resource_type, "count": entry.count})
     response = FileResponse(path_.open("rb"), content_type="application/fhir+ndjson")
     response["Cache-Control"] = "no-store"

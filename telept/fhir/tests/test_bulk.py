@@ -109,6 +109,9 @@ def test_a_system_export_runs_in_the_worker_and_every_line_parses(
     assert set(events.values_list("patient_id", flat=True)) == {cast.patient.pk,
                                                               cast.other_patient.pk}
     assert events.first().detail["client_id"] == job.client.client_id
+    downloads = AuditEvent.objects.filter(object_type="BulkFile", object_id=str(job.pk))
+    assert {e.detail["file"] for e in downloads} == {f"{e['type']}.1.ndjson"
+                                                     for e in manifest["output"]}
 
 
 def test_only_the_same_client_reads_the_status_and_the_files(
