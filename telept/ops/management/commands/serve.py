@@ -14,6 +14,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
 import shutil
@@ -150,7 +152,7 @@ class Supervisor:
 
     def _start(self, child: Child) -> None:
         child.proc = subprocess.Popen(child.argv, env=self.env,  # noqa: S603 - our own argv
-                                      cwd=str(settings.BASE_DIR))
+                                      cwd=str(settings.BASE_DIR), preexec_fn=_child_setup)
         child.started_at = time.monotonic()
         child.restart_at = None
 
@@ -207,6 +209,15 @@ class Supervisor:
             _mark_dead(proc.pid, self.env["PROMETHEUS_MULTIPROC_DIR"])
         self.say("serve: stopped")
         return 0
+
+
+def _child_setup() -> None:
+    """In the child before exec: its own process group, so Ctrl+C in a terminal reaches serve
+    alone and each child gets one SIGTERM from serve (a second signal makes the task worker
+    drop its task); and SIGTERM if serve itself dies, so no child outlives it (Linux)."""
+    os.setpgid(0, 0)
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
 def _mark_dead(pid: int, directory: str) -> None:
