@@ -103,6 +103,19 @@ def _fast_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_channel_layer() -> Iterator[None]:
+    """Each test gets its own channel layer instance. A Redis layer keeps asyncio locks made
+    in the event loop that first used it; pytest-asyncio gives every async test a new loop,
+    so a layer cached by an earlier test failed later ones with "Lock ... is bound to a
+    different event loop" (the PostgreSQL + Redis pass of CI)."""
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
+    yield
+    channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
 def _recordings_in_tmp(settings: Any, tmp_path_factory: pytest.TempPathFactory) -> None:
     """No test touches the developer's var/recordings: the worker's orphan sweep (Issue 16
     item 15) would find the real videos there without rows in the test database."""
