@@ -10,6 +10,7 @@ from django.test import Client
 
 from telept.ops.heartbeat import worker_beat
 from telept.ops.models import WorkerHeartbeat
+from telept.visits.tests.browser import require_redis
 
 REDIS_URL = "redis://127.0.0.1:6379/9"
 
@@ -20,13 +21,6 @@ def _closed_port() -> int:
         return int(sock.getsockname()[1])  # closed again when the socket goes
 
 
-def _redis_up() -> bool:
-    import redis
-
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
-    except (redis.RedisError, OSError):
-        return False
 
 
 @pytest.fixture
@@ -76,8 +70,7 @@ def test_readyz_fails_on_a_stale_heartbeat(ready):
 
 
 def test_readyz_names_redis_when_it_is_unreachable_and_recovers(ready):
-    if not _redis_up():
-        pytest.skip(f"no Redis at {REDIS_URL} (.ci/run starts one)")
+    require_redis(REDIS_URL)  # fails instead of skipping under TELEPT_REQUIRE_SYSTEM
     ready.REDIS_URL = f"redis://127.0.0.1:{_closed_port()}/9"
     response = Client().get("/readyz")
     assert response.status_code == 503

@@ -29,6 +29,8 @@ from urllib.parse import urlparse, urlunparse
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from telept.visits.tests.browser import require_redis
+
 BASE_DIR = Path(__file__).resolve().parents[3]
 REDIS_HOST, REDIS_PORT = "127.0.0.1", 6379
 STARTUP_SECONDS = 240  # migrating a fresh database on a loaded 2-core machine
@@ -228,12 +230,6 @@ def _through_nginx(tmp_path: Path, ports: list[int], static_root: Path) -> None:
         proc.wait(timeout=10)
 
 
-def _redis_up() -> bool:
-    try:
-        with socket.create_connection((REDIS_HOST, REDIS_PORT), timeout=1):
-            return True
-    except OSError:
-        return False
 
 
 @pytest.fixture
@@ -262,8 +258,7 @@ def database(tmp_path):
 
 
 def test_serve_runs_workers_reports_readiness_and_stops_on_sigterm(database, tmp_path):
-    if not _redis_up():
-        pytest.skip("no Redis on 127.0.0.1:6379 (.ci/run starts one)")
+    require_redis(f"redis://{REDIS_HOST}:{REDIS_PORT}/0")  # fails under TELEPT_REQUIRE_SYSTEM
     database_url, pg_forwarder = database
     redis_forwarder = TcpForwarder((REDIS_HOST, REDIS_PORT))
     redis_forwarder.start()
