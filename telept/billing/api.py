@@ -15,11 +15,10 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Query, Router, Schema
-from ninja.files import UploadedFile
+from ninja import Query, Router, Schema
 
 from telept.accounts.roles import Role
-from telept.billing import selectors
+from telept.billing import selectors, uploads
 from telept.billing.models import Charge, Claim
 from telept.billing.services.batches import batch_create
 from telept.billing.services.remittance import MAX_835_BYTES, RemittanceTooLarge, remittance_post
@@ -283,12 +282,27 @@ def claim_x12(request: HttpRequest, claim_id: int) -> HttpResponse:
     return HttpResponse(text, content_type="text/plain; charset=us-ascii")
 
 
-@router.post("/remittances", response={200: RemittanceOut, **ERRORS},
+UPLOAD_835 = {"requestBody": {"required": True, "content": {"multipart/form-data": {
+    "schema": {"type": "object", "required": ["file"],
+               "properties": {"file": {"type": "string", "format": "binary",
+                                       "description": f"The 835, at most {MAX_835_BYTES:,} "
+                                                      "bytes."}}}}}}}
+
+
+@router.post("/remittances", response={200: RemittanceOut, **ERRORS}, openapi_extra=UPLOAD_835,
              summary="Post an 835 (multipart field `file`); the same file twice posts nothing")
-def post_remittance(request: HttpRequest,
-                    file: UploadedFile | None = File(None)) -> dict[str, Any]:  # noqa: B008
+def post_remittance(request: HttpRequest) -> dict[str, Any]:
+    """The file is read here, not by a File parameter, so a request that is too large is
+    refused before it is spooled: by its Content-Length before the body is read, or past the
+    limit while reading (telept/billing/uploads.py); both answer 413, nothing posted."""
     actor = request.actor  # type: ignore[attr-defined]
     _require(actor, BILLING, "posting remittances")
+    if uploads.declared_too_large(request):
+        raise RemittanceTooLarge(uploads.declared_size(request), what="upload")
+    uploads.install(request)
+    file = request.FILES.get("file")
+    if uploads.too_large_while_reading(request):
+        raise RemittanceTooLarge()
     if file is None:
         raise DomainError("remittance_missing", "Send the 835 as a multipart form upload in "
                           "the field 'file'. Nothing was posted.")

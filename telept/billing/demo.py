@@ -1,12 +1,12 @@
 """Demo billing for Riverside (called at the end of `seed_demo`; idempotent: nothing is
 added once the practice has a claim batch).
 
-Fee schedules for the four payers; a billing profile; certified evaluations; a week of signed
-daily notes (video, audio-only, in person; one with PTA minutes) that become charges; claims
-in every lane: charges to review, a claim to review (location not confirmed), one rejected by
-the scrubber (manual therapy by telehealth), ready ones for BCBS, and a Medicare batch
-submitted to the drop folder whose 835 is posted with a payment, a partial payment and a
-denial; a patient payment at the desk.
+Fee schedules for the four payers and the practice's self-pay schedule; a billing profile;
+certified evaluations; a week of signed daily notes (video, audio-only, in person; one with
+PTA minutes) that become charges; claims in every lane: charges to review, a claim to
+review (location not confirmed), one rejected by the scrubber (manual therapy by
+telehealth), ready ones for BCBS, and a Medicare batch submitted to the drop folder whose
+835 is posted with a payment, a partial payment and a denial; a patient payment at the desk.
 """
 
 from __future__ import annotations
@@ -44,6 +44,12 @@ FEES = {"97110": "42.00", "97112": "45.00", "97116": "40.00", "97140": "41.00",
         "97530": "46.00", "97535": "44.00", "97150": "28.00", "97161": "115.00",
         "97162": "125.00", "97163": "135.00", "97164": "95.00", "97010": "12.00",
         "97035": "22.00"}
+# The practice's self-pay (cash) prices: what a visit of a patient without coverage costs,
+# a little under the billed charges, as cash prices usually are.
+SELF_PAY_FEES = {"97110": "35.00", "97112": "37.00", "97116": "33.00", "97140": "34.00",
+                 "97530": "38.00", "97535": "36.00", "97150": "22.00", "97161": "95.00",
+                 "97162": "105.00", "97163": "115.00", "97164": "80.00", "97010": "10.00",
+                 "97035": "18.00"}
 TELEHEALTH = ("97110", "97112", "97116", "97530", "97535", "97161", "97162", "97163", "97164")
 DAILY = {"subjective": "Pain 3/10; did the home program 5 of 7 days.",
          "objective": "Squat to 90° without pain; single-leg stance 20 s.",
@@ -78,6 +84,9 @@ def _fees(practice: Practice) -> None:
         for code, amount in FEES.items():
             FeeSchedule.objects.get_or_create(payer=payer, code_id=code, defaults={
                 "unit_charge": Decimal(amount), "telehealth_covered": code in TELEHEALTH})
+    for code, amount in SELF_PAY_FEES.items():  # no payer: the self-pay schedule
+        FeeSchedule.objects.get_or_create(payer=None, practice=practice, code_id=code,
+                                          defaults={"unit_charge": Decimal(amount)})
 
 
 def _profile(practice: Practice) -> None:

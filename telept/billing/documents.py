@@ -137,7 +137,7 @@ def superbill_data(*, actor: Any, patient_id: int, start: dt.date,
             if _norm(str(code)) not in diagnoses:
                 diagnoses.append(_norm(str(code)))
 
-    money_lines, total_pr, total_paid = _money_lines(patient)
+    money_lines, total_share, total_paid = _money_lines(patient)  # share: self-pay + PR
     insurance = sum((line.insurance_paid for line in money_lines
                      if line.date_of_service and start <= line.date_of_service <= end), ZERO)
     payments = [
@@ -151,7 +151,7 @@ def superbill_data(*, actor: Any, patient_id: int, start: dt.date,
         issued_on=practice_today(patient.practice),
         diagnoses=tuple(pdf.Diagnosis(_dx_label(c), known.get(c, "")) for c in diagnoses),
         lines=tuple(service_lines), payments=tuple(payments), insurance_paid=insurance,
-        balance=total_pr - total_paid)
+        balance=total_share - total_paid)
 
 
 def _payment_label(payment: PatientPayment) -> str:
@@ -204,11 +204,14 @@ def statement_document(statement: Statement) -> pdf.Statement:
         if not isinstance(line, dict):
             continue
         day = line.get("date_of_service")
-        rows.append(pdf.StatementRow(
+        charges, insurance, adjustments, responsibility, self_pay, paid = (
+            _decimal(line.get(key)) for key in ("charges", "insurance_paid", "adjustments",
+                                                "patient_responsibility", "self_pay",
+                                                "patient_paid"))
+        rows.append(pdf.StatementRow(  # the patient's share: the 835's plus self-pay
             dt.date.fromisoformat(day) if isinstance(day, str) and day else None,
-            str(line.get("description") or "Visit"),
-            *(_decimal(line.get(key)) for key in ("charges", "insurance_paid", "adjustments",
-                                                  "patient_responsibility", "patient_paid"))))
+            str(line.get("description") or "Visit"), charges, insurance, adjustments,
+            responsibility + self_pay, paid))
     patient = statement.patient
     return pdf.Statement(
         practice=_practice_info(patient.practice, require_identifiers=False),

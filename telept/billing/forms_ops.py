@@ -89,9 +89,10 @@ class FeeScheduleForm(forms.Form):
     stamp = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
     def __init__(self, *args: Any, codes: list[BillingCode], fees: dict[str, FeeSchedule],
-                 stamp: str, **kwargs: Any) -> None:
+                 stamp: str, telehealth: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.codes = codes
+        self.telehealth = telehealth  # False: the self-pay schedule (no payer covers it)
         self.initial["stamp"] = stamp
         for code in codes:
             fee = fees.get(code.code)
@@ -100,11 +101,13 @@ class FeeScheduleForm(forms.Form):
                 max_value=MAX_UNIT_CHARGE, max_digits=12, decimal_places=2,
                 widget=forms.NumberInput(attrs={"step": "0.01", "inputmode": "decimal",
                                                 "class": "money-input"}))
-            self.fields[telehealth_name(code.code)] = forms.BooleanField(
-                label=f"{code.code} covered by telehealth", required=False)
+            if telehealth:
+                self.fields[telehealth_name(code.code)] = forms.BooleanField(
+                    label=f"{code.code} covered by telehealth", required=False)
             if fee is not None:
                 self.initial[charge_name(code.code)] = fee.unit_charge
-                self.initial[telehealth_name(code.code)] = fee.telehealth_covered
+                if telehealth:
+                    self.initial[telehealth_name(code.code)] = fee.telehealth_covered
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -126,4 +129,5 @@ class FeeScheduleForm(forms.Form):
     def rows(self) -> list[dict[str, Any]]:
         """For the template: each code with its two bound fields."""
         return [{"code": code, "charge": self[charge_name(code.code)],
-                 "telehealth": self[telehealth_name(code.code)]} for code in self.codes]
+                 "telehealth": self[telehealth_name(code.code)] if self.telehealth else None}
+                for code in self.codes]

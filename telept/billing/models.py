@@ -14,8 +14,12 @@ Lifecycle, in short:
   validated by pyx12 and the 999 kept) and offers it through a transport;
 - `remittance_post` reads an 835 into ClaimPayments and Adjustments, moving claims to paid,
   partially paid or denied;
-- PatientPayments are what staff record at the desk; the balance is patient responsibility
-  minus payments.
+- a visit without coverage is self-pay: priced on the practice's self-pay fee schedule, never
+  a claim, straight onto the patient's balance;
+- PatientPayments are what staff record at the desk; the balance is self-pay charges plus
+  patient responsibility from 835s minus payments;
+- a capture that failed on signing is a CaptureFailure in the work queue until a retry makes
+  the charge.
 """
 
 from __future__ import annotations
@@ -105,10 +109,16 @@ class PayerBilling(models.Model):
 
 class FeeSchedule(models.Model):
     """One payer's charge per unit for one code, and whether it covers the code by
-    telehealth (for Medicare the Medicare list by date decides; this is for other payers)."""
+    telehealth (for Medicare the Medicare list by date decides; this is for other payers).
 
-    payer = models.ForeignKey("practices.Payer", on_delete=models.CASCADE,
-                              related_name="fee_schedule")
+    A row without a payer belongs to the practice's self-pay schedule (`practice` set): what
+    a visit of a patient without coverage costs. Self-pay visits never become claims."""
+
+    payer = models.ForeignKey("practices.Payer", null=True, blank=True,
+                              on_delete=models.CASCADE, related_name="fee_schedule")
+    practice = models.ForeignKey("practices.Practice", null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="+",
+                                 help_text="Set on the self-pay schedule (no payer) only.")
     code = models.ForeignKey(BillingCode, on_delete=models.PROTECT, related_name="fees",
                              to_field="code", db_column="code")
     unit_charge = models.DecimalField(**MONEY)
@@ -118,12 +128,17 @@ class FeeSchedule(models.Model):
         ordering = ["payer", "code"]
         constraints = [
             models.UniqueConstraint(fields=["payer", "code"], name="fee_one_per_payer_code"),
+            models.UniqueConstraint(fields=["practice", "code"], condition=Q(payer__isnull=True),
+                                    name="fee_self_pay_one_per_code"),
+            models.CheckConstraint(condition=Q(payer__isnull=False, practice__isnull=True)
+                                   | Q(payer__isnull=True, practice__isnull=False),
+                                   name="fee_names_a_payer_or_is_self_pay"),
             models.CheckConstraint(condition=Q(unit_charge__gte=0),
                                    name="fee_unit_charge_not_negative"),
         ]
 
     def __str__(self) -> str:
-        return f"{self.code_id} at {self.unit_charge} ({self.payer})"
+        return f"{self.code_id} at {self.unit_charge} ({self.payer or 'self-pay'})"
 
 
 class BillingProfile(models.Model):
@@ -554,3 +569,35 @@ class PlanOfCareCertification(models.Model):
 
     def __str__(self) -> str:
         return f"Plan of care certification of {self.evaluation_id}"
+
+
+class CaptureFailure(models.Model):
+    """A signed note whose charges could not be made (the signature stands: capture runs
+    after it committed). Shown in the billing work queue until a retry makes the charge;
+    what the signal carried (reason, corrected interventions) is kept so the retry re-runs
+    the same capture. One open failure per note."""
+
+    practice = models.ForeignKey("practices.Practice", on_delete=models.PROTECT,
+                                 related_name="+")
+    patient = models.ForeignKey("patients.Patient", on_delete=models.PROTECT,
+                                related_name="+")
+    note = models.ForeignKey("clinical.Note", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(max_length=10, help_text="signed, cosigned or addendum.")
+    interventions = models.JSONField(null=True, blank=True,
+                                     help_text="An addendum's corrected interventions.")
+    error = models.CharField(max_length=500)
+    attempts = models.PositiveSmallIntegerField(default=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [models.UniqueConstraint(fields=["note"],
+                                               condition=Q(resolved_at__isnull=True),
+                                               name="capture_failure_one_open_per_note")]
+
+    def __str__(self) -> str:
+        return f"Capture failure of note {self.note_id}"

@@ -11,24 +11,33 @@ Who sees what:
 
 from __future__ import annotations
 
-import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import dateformat
 
 from telept.accounts.roles import Role
 from telept.audit.services import audit_record
 from telept.billing.models import (
     ZERO,
+    CaptureFailure,
     Charge,
     Claim,
     ClaimBatch,
     PatientPayment,
     Remittance,
     Statement,
+)
+from telept.billing.rules.balance import (
+    Account,
+    InsuredVisit,
+    Paid,
+    SelfPayVisit,
+    StatementLine,
+    account,
 )
 from telept.lib.errors import NotFound, PermissionDenied
 from telept.patients.models import Patient
@@ -161,10 +170,11 @@ class Lane:
     label: str
     charges: list[Charge] = field(default_factory=list)
     claims: list[Claim] = field(default_factory=list)
+    failures: list[CaptureFailure] = field(default_factory=list)
 
     @property
     def count(self) -> int:
-        return len(self.charges) + len(self.claims)
+        return len(self.charges) + len(self.claims) + len(self.failures)
 
 
 def work_queue(*, actor: Any, limit: int = 100) -> list[Lane]:
@@ -179,11 +189,37 @@ def work_queue(*, actor: Any, limit: int = 100) -> list[Lane]:
         if len(by_status[claim.status]) < limit:
             by_status[claim.status].append(claim)
     lanes = [Lane("charges", "Charges to review", charges=charges)]
+    if actor.role in BILLING_READERS:  # signed notes whose charges could not be made
+        lanes.insert(0, Lane("failed", "Charges that could not be made",
+                             failures=capture_failures_open(actor=actor, limit=limit)))
     lanes += [Lane(str(key), label, claims=by_status.get(str(key), []))
               for key, label in LANES[1:]]
     audit_record(actor=actor, action="list", object_type="Claim",
                  detail={"work_queue": {lane.key: lane.count for lane in lanes}})
     return lanes
+
+
+def failure_message(failure: CaptureFailure) -> str:
+    """"Charges could not be made for <patient>'s visit of <date>: <reason>"."""
+    day = dateformat.format(failure.note.date_of_service, "D j M Y")
+    return (f"Charges could not be made for {failure.patient}'s visit of {day}: "
+            f"{failure.error}")
+
+
+def capture_failures_open(*, actor: Any, limit: int = 100) -> list[CaptureFailure]:
+    """Signed notes whose charge capture failed and is not resolved yet, oldest first, each
+    with `message` ("Charges could not be made for <patient>'s visit of <date>: <reason>")."""
+    if actor.role not in BILLING_READERS:
+        raise PermissionDenied("Only billing staff and practice admins see capture failures.")
+    rows = list(CaptureFailure.objects.filter(practice_id=actor.practice_id,
+                                              resolved_at__isnull=True)
+                .select_related("patient", "note")[:limit])
+    for row in rows:
+        row.message = failure_message(row)  # type: ignore[attr-defined]
+    audit_record(actor=actor, action="list", object_type="CaptureFailure",
+                 detail={"shown": [r.pk for r in rows],
+                         "patients": sorted({r.patient_id for r in rows})})
+    return rows
 
 
 # --- patient money ------------------------------------------------------------------------
@@ -203,78 +239,60 @@ def _patient_for_money(actor: Any, patient_id: int) -> Patient:
 
 
 @dataclass(frozen=True)
-class StatementLine:
-    date_of_service: dt.date | None
-    description: str
-    charges: Decimal = ZERO
-    insurance_paid: Decimal = ZERO
-    adjustments: Decimal = ZERO
-    patient_responsibility: Decimal = ZERO
-    patient_paid: Decimal = ZERO
-
-    def as_json(self) -> dict[str, str | None]:
-        return {"date_of_service": self.date_of_service.isoformat()
-                if self.date_of_service else None, "description": self.description,
-                "charges": str(self.charges), "insurance_paid": str(self.insurance_paid),
-                "adjustments": str(self.adjustments),
-                "patient_responsibility": str(self.patient_responsibility),
-                "patient_paid": str(self.patient_paid)}
-
-
-@dataclass(frozen=True)
 class StatementData:
     patient: Patient
     lines: list[StatementLine]
-    balance: Decimal  # patient responsibility minus payments (negative: a credit)
+    balance: Decimal  # self-pay + patient responsibility - payments (negative: a credit)
     total_responsibility: Decimal
     total_paid: Decimal
+    total_self_pay: Decimal = ZERO
+
+
+def patient_account(patient: Patient) -> Account:
+    """The patient's account from the database through the pure rule (rules/balance.py):
+    submitted claims as the 835s left them, self-pay charges (current revisions of visits
+    without coverage), and payments. Unscoped: callers check who asks."""
+    insured = [InsuredVisit(
+        claim.charge.date_of_service,
+        claim.total_charge if claim.status != Claim.Status.REPLACED and claim.frequency != "8"
+        else ZERO, claim.paid_amount, claim.patient_responsibility)
+        for claim in Claim.objects.filter(patient=patient)
+        .exclude(status__in=[Claim.Status.TO_REVIEW, Claim.Status.READY,
+                             Claim.Status.REJECTED]).select_related("charge")]
+    own = [SelfPayVisit(day, total) for day, total in
+           Charge.objects.filter(patient=patient, is_current=True, payer__isnull=True,
+                                 status=Charge.Status.BILLED)
+           .values_list("date_of_service", "total_charge")]
+    paid = [Paid(amount, day) for amount, day in
+            PatientPayment.objects.filter(patient=patient)
+            .values_list("amount", "date_of_service")]
+    return account(insured=insured, self_pay=own, payments=paid)
 
 
 def _money_lines(patient: Patient) -> tuple[list[StatementLine], Decimal, Decimal]:
-    per_day: dict[dt.date, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
-    claims = (Claim.objects.filter(patient=patient)
-              .exclude(status__in=[Claim.Status.TO_REVIEW, Claim.Status.READY,
-                                   Claim.Status.REJECTED])
-              .select_related("charge"))
-    for claim in claims:
-        sums = per_day[claim.charge.date_of_service]
-        if claim.status != Claim.Status.REPLACED and claim.frequency != "8":
-            sums["charges"] += claim.total_charge
-        sums["insurance_paid"] += claim.paid_amount
-        sums["patient_responsibility"] += claim.patient_responsibility
-    paid_by_day: dict[dt.date | None, Decimal] = defaultdict(lambda: ZERO)
-    for payment in PatientPayment.objects.filter(patient=patient):
-        paid_by_day[payment.date_of_service] += payment.amount
-    lines: list[StatementLine] = []
-    for day in sorted(set(per_day) | {d for d in paid_by_day if d is not None}):
-        v: dict[str, Decimal] = per_day.get(day) or {}
-        charges, ins, pr = (v.get("charges", ZERO), v.get("insurance_paid", ZERO),
-                            v.get("patient_responsibility", ZERO))
-        lines.append(StatementLine(day, "Visit", charges, ins, max(charges - ins - pr, ZERO), pr,
-                                   paid_by_day.get(day, ZERO)))
-    if paid_by_day.get(None):
-        lines.append(StatementLine(None, "Payments on account", patient_paid=paid_by_day[None]))
-    total_pr = sum((line.patient_responsibility for line in lines), ZERO)
-    total_paid = sum((line.patient_paid for line in lines), ZERO)
-    return lines, total_pr, total_paid
+    """(lines, patient share = self-pay + patient responsibility, payments)."""
+    found = patient_account(patient)
+    return (found.lines, found.total_self_pay + found.total_responsibility,
+            found.total_paid)
 
 
 def statement_data(*, actor: Any, patient_id: int) -> StatementData:
     """The patient's statement: lines per date of service and the balance."""
     patient = _patient_for_money(actor, patient_id)
-    lines, total_pr, total_paid = _money_lines(patient)
+    found = patient_account(patient)
     audit_record(actor=actor, action="read", object_type="Statement", patient_id=patient.pk,
-                 detail={"lines": len(lines)})
-    return StatementData(patient, lines, total_pr - total_paid, total_pr, total_paid)
+                 detail={"lines": len(found.lines)})
+    return StatementData(patient, found.lines, found.balance, found.total_responsibility,
+                         found.total_paid, found.total_self_pay)
 
 
 def patient_balance(*, actor: Any, patient_id: int) -> Decimal:
-    """Patient responsibility from posted remittances minus the patient's payments (the same
-    figures as the statement)."""
+    """Self-pay charges plus patient responsibility from posted remittances minus the
+    patient's payments (the same figures as the statement)."""
     patient = _patient_for_money(actor, patient_id)
-    _, total_pr, total_paid = _money_lines(patient)
+    balance = patient_account(patient).balance
     audit_record(actor=actor, action="read", object_type="PatientBalance", patient_id=patient.pk)
-    return total_pr - total_paid
+    return balance
 
 
 def statements_list(*, actor: Any, patient_id: int) -> list[Statement]:

@@ -215,21 +215,26 @@ class PatientMoney:
     statement: selectors.StatementData
     payments: list[PatientPayment]
     claims: list[Claim]
+    shows_claims: bool = True  # billing staff and admins; the front desk sees no claims
 
 
 def patient_money(*, actor: Any, patient_id: int) -> PatientMoney:
-    """Balance, statement lines, payments recorded and claims of one patient (billing staff
-    and admins of the patient's practice)."""
-    _require_billing(actor)
+    """Balance, statement lines and payments recorded of one patient, for billing staff,
+    admins and the front desk of the patient's practice (who take payments at the desk);
+    its claims for billing staff and admins only (the front desk sees no claim or ERA)."""
+    if actor.role not in selectors.SUMMARY_READERS:
+        raise PermissionDenied("Only billing staff, the front desk and admins see this.")
     statement = selectors.statement_data(actor=actor, patient_id=patient_id)  # scoped, audited
     payments = list(PatientPayment.objects.filter(patient=statement.patient)
                     .select_related("recorded_by")[:200])
+    shows_claims = actor.role in BILLING_READERS
     claims = list(selectors.claim_scope(actor=actor).filter(patient=statement.patient)
-                  .exclude(status=Claim.Status.REPLACED).select_related("payer", "charge")[:200])
+                  .exclude(status=Claim.Status.REPLACED)
+                  .select_related("payer", "charge")[:200]) if shows_claims else []
     audit_record(actor=actor, action="list", object_type="PatientPayment",
                  patient_id=statement.patient.pk, detail={"shown": [p.pk for p in payments],
                                                           "claims": [c.pk for c in claims]})
-    return PatientMoney(statement, payments, claims)
+    return PatientMoney(statement, payments, claims, shows_claims)
 
 
 # --- fee schedules --------------------------------------------------------------------------
@@ -242,8 +247,11 @@ def fees_stamp(rows: Iterable[tuple[str, Decimal, bool]]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def fee_rows(payer_id: int) -> dict[str, FeeSchedule]:
-    return {f.code_id: f for f in FeeSchedule.objects.filter(payer_id=payer_id)}
+def fee_rows(payer_id: int | None, practice_id: int | None = None) -> dict[str, FeeSchedule]:
+    """A payer's schedule; with no payer, the practice's self-pay schedule."""
+    rows = (FeeSchedule.objects.filter(payer_id=payer_id) if payer_id is not None else
+            FeeSchedule.objects.filter(payer__isnull=True, practice_id=practice_id))
+    return {f.code_id: f for f in rows}
 
 
 def stamp_of(fees: dict[str, FeeSchedule]) -> str:
@@ -257,6 +265,12 @@ class PayerFees:
     telehealth_codes: int
 
 
+def self_pay_fee_count(*, actor: Any) -> int:
+    """How many codes the practice's self-pay schedule prices."""
+    _require_billing(actor)
+    return FeeSchedule.objects.filter(payer__isnull=True, practice_id=actor.practice_id).count()
+
+
 def fee_schedules_list(*, actor: Any) -> list[PayerFees]:
     _require_billing(actor)
     payers = (Payer.objects.filter(practice_id=actor.practice_id).order_by("name")
@@ -268,18 +282,22 @@ def fee_schedules_list(*, actor: Any) -> list[PayerFees]:
 
 @dataclass(frozen=True)
 class FeeScheduleView:
-    payer: Payer
+    payer: Payer | None  # None: the practice's self-pay schedule
     codes: list[BillingCode]
     fees: dict[str, FeeSchedule]
     stamp: str
 
+    @property
+    def name(self) -> str:
+        return self.payer.name if self.payer else "self-pay (patients without coverage)"
 
-def fee_schedule_get(*, actor: Any, payer_id: int) -> FeeScheduleView:
-    """The payer's schedule over the active catalogue (codes without a charge included, so a
-    code can be added), and its stamp."""
+
+def fee_schedule_get(*, actor: Any, payer_id: int | None) -> FeeScheduleView:
+    """The payer's schedule (None: the practice's self-pay schedule) over the active
+    catalogue (codes without a charge included, so a code can be added), and its stamp."""
     _require_billing(actor)
-    payer = _payer(actor, payer_id)
-    fees = fee_rows(payer.pk)
+    payer = _payer(actor, payer_id) if payer_id is not None else None
+    fees = fee_rows(payer.pk if payer else None, actor.practice_id)
     codes = list(BillingCode.objects.filter(Q(active=True) | Q(code__in=list(fees)))
                  .order_by("code"))
     return FeeScheduleView(payer, codes, fees, stamp_of(fees))

@@ -7,6 +7,8 @@ app_name = "billing"
 urlpatterns = [
     path("", views.work_queue, name="queue"),
     path("claims/<int:claim_id>/", views.claim_detail, name="claim"),
+    path("capture-failures/<int:failure_id>/retry/", views_ops.capture_retry,
+         name="capture_retry"),
     path("payers/<int:payer_id>/submit/", views_ops.batch_submit, name="batch_submit"),
     path("batches/", views_ops.batch_list, name="batches"),
     path("batches/<int:batch_id>/", views_ops.batch_detail, name="batch"),
@@ -17,6 +19,7 @@ urlpatterns = [
     path("patients/<int:patient_id>/money/", views_ops.patient_money, name="patient_money"),
     path("fees/", views_ops.fee_list, name="fees"),
     path("fees/<int:payer_id>/", views_ops.fee_edit, name="fee_edit"),
+    path("fees/self-pay/", views_ops.fee_edit_self_pay, name="fee_edit_self_pay"),
     path("reports/", views_reports.billing_reports_page, name="reports"),
     path("my-charges/", views_reports.my_charges, name="my_charges"),
     # A patient's statements and superbill (views_money.py; the portal's are in telept/urls.py)

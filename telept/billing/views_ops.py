@@ -18,17 +18,24 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from telept.accounts.roles import Role
 from telept.accounts.web import actor_required
-from telept.billing import selectors, selectors_ops
+from telept.billing import selectors, selectors_ops, uploads
 from telept.billing.forms_ops import FeeScheduleForm, PaymentForm, RemittanceUploadForm
 from telept.billing.models import Claim
 from telept.billing.services.batches import batch_create
+from telept.billing.services.capture_failures import capture_failure_retry
 from telept.billing.services.fees import FeeScheduleChanged, fee_schedule_save
 from telept.billing.services.payments import patient_payment_record
-from telept.billing.services.remittance import MAX_835_BYTES, money, remittance_post
+from telept.billing.services.remittance import (
+    MAX_835_BYTES,
+    RemittanceTooLarge,
+    money,
+    remittance_post,
+)
 from telept.billing.x12.ack import ack_summary
 from telept.lib.errors import DomainError
 
@@ -56,6 +63,20 @@ def _x12_fault(claim: Claim) -> str:
         text = str(e.get("message") or e.get("text") or "")
         return f"{where}: {text}" if where else text
     return "see the claim"
+
+
+# --- charges that could not be made -----------------------------------------------------
+
+@actor_required(*BILLING)
+@require_POST
+def capture_retry(request: HttpRequest, failure_id: int) -> HttpResponse:
+    """Re-run the charge capture of a signed note that failed, once the cause is fixed; the
+    work queue says what happened (the item stays there while it still fails)."""
+    result = capture_failure_retry(actor=request.actor,  # type: ignore[attr-defined]
+                                   failure_id=failure_id)
+    (messages.success if result.ok else messages.error)(request, result.message)
+    return redirect(reverse("billing:queue") + ("#lane-charges" if result.ok
+                                                else "#lane-failed"))
 
 
 # --- batches --------------------------------------------------------------------------------
@@ -131,15 +152,44 @@ def batch_download(request: HttpRequest, batch_id: int) -> HttpResponse:
 
 # --- remittances ----------------------------------------------------------------------------
 
-@actor_required(*BILLING)
-@require_http_methods(["GET", "POST"])
+@csrf_exempt
 def remittance_upload(request: HttpRequest) -> HttpResponse:
     """Post an 835. Any refusal (too large, empty, not X12, none of our claims) is said on the
-    page beside the file field, and nothing is posted; the same file again posts nothing."""
+    page beside the file field, and nothing is posted; the same file again posts nothing.
+    Too large is refused before the body is read (Content-Length) or while reading it, never
+    spooled (telept/billing/uploads.py): CSRF-exempt here so the upload handler is set
+    before anything reads the body, CSRF-protected inside."""
+    uploads.install(request)
+    return _remittance_upload(request)
+
+
+@actor_required(*BILLING)
+@require_http_methods(["GET", "POST"])
+def _remittance_upload(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST" and uploads.declared_too_large(request):
+        form = RemittanceUploadForm()  # the body is never read: nothing to keep but the form
+        form.errors["file"] = form.error_class([RemittanceTooLarge(
+            uploads.declared_size(request), what="upload").message])
+        return _upload_page(request, form, "", 413)
+    return _remittance_post(request)
+
+
+def _upload_page(request: HttpRequest, form: RemittanceUploadForm, notice: str,
+                 status: int) -> HttpResponse:
+    return render(request, "billing/remittance_upload.html", {
+        "form": form, "notice": notice, "max_mb": MAX_835_BYTES // 2**20}, status=status)
+
+
+@csrf_protect
+def _remittance_post(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     form = (RemittanceUploadForm(request.POST, request.FILES) if request.method == "POST"
             else RemittanceUploadForm())
     status, notice = 200, ""
+    if request.method == "POST" and uploads.too_large_while_reading(request):
+        form.is_valid()
+        form.errors["file"] = form.error_class([RemittanceTooLarge().message])
+        return _upload_page(request, form, "", 413)
     if request.method == "POST":
         status = 400
         if form.is_valid():
@@ -159,9 +209,7 @@ def remittance_upload(request: HttpRequest) -> HttpResponse:
                     return redirect("billing:remittance", remittance_id=result.remittance.pk)
                 status, notice = 200, result.message
                 form = RemittanceUploadForm()
-    return render(request, "billing/remittance_upload.html", {"form": form, "notice": notice,
-                                                              "max_mb": MAX_835_BYTES // 2**20},
-                  status=status)
+    return _upload_page(request, form, notice, status)
 
 
 @actor_required(*BILLING)
@@ -184,11 +232,12 @@ def remittance_detail(request: HttpRequest, remittance_id: int) -> HttpResponse:
 
 # --- a patient's money ----------------------------------------------------------------------
 
-@actor_required(*BILLING)
+@actor_required(*BILLING, Role.FRONT_DESK)
 @require_http_methods(["GET", "POST"])
 def patient_money(request: HttpRequest, patient_id: int) -> HttpResponse:
     """The patient's balance and statement lines, payments recorded, and the form to record
-    one (cash, check, card terminal reference; no card processing)."""
+    one (cash, check, card terminal reference; no card processing). The front desk takes
+    payments here too; only billing staff and admins see the claims."""
     actor = request.actor  # type: ignore[attr-defined]
     money_of = selectors_ops.patient_money(actor=actor, patient_id=patient_id)
     dates = sorted({line.date_of_service for line in money_of.statement.lines
@@ -223,7 +272,8 @@ def patient_money(request: HttpRequest, patient_id: int) -> HttpResponse:
 def fee_list(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     return render(request, "billing/fees.html",
-                  {"schedules": selectors_ops.fee_schedules_list(actor=actor)})
+                  {"schedules": selectors_ops.fee_schedules_list(actor=actor),
+                   "self_pay_codes": selectors_ops.self_pay_fee_count(actor=actor)})
 
 
 @actor_required(*BILLING)
@@ -232,22 +282,36 @@ def fee_edit(request: HttpRequest, payer_id: int) -> HttpResponse:
     """Edit one payer's schedule. A save over a schedule someone else saved since the page
     was opened is refused (409): the typed values stay in the form, the saved ones beside
     them, at the new stamp, so saving again is a deliberate choice."""
+    return _fee_edit(request, payer_id)
+
+
+@actor_required(*BILLING)
+@require_http_methods(["GET", "POST"])
+def fee_edit_self_pay(request: HttpRequest) -> HttpResponse:
+    """Edit the practice's self-pay schedule: what a visit without coverage costs the
+    patient (no telehealth cover: no payer is asked)."""
+    return _fee_edit(request, None)
+
+
+def _fee_edit(request: HttpRequest, payer_id: int | None) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     view = selectors_ops.fee_schedule_get(actor=actor, payer_id=payer_id)
+    telehealth = view.payer is not None
     form = FeeScheduleForm(request.POST if request.method == "POST" else None, codes=view.codes,
-                           fees=view.fees, stamp=view.stamp)
+                           fees=view.fees, stamp=view.stamp, telehealth=telehealth)
     conflict: dict[str, Any] | None = None
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                changed = fee_schedule_save(actor=actor, payer_id=view.payer.pk,
+                changed = fee_schedule_save(actor=actor, payer_id=payer_id,
                                             stamp=form.cleaned_data["stamp"], fees=form.fees())
             except FeeScheduleChanged as exc:
                 data = request.POST.copy()
                 data["stamp"] = exc.stamp
-                form = FeeScheduleForm(data, codes=view.codes, fees=exc.fees, stamp=exc.stamp)
+                form = FeeScheduleForm(data, codes=view.codes, fees=exc.fees, stamp=exc.stamp,
+                                       telehealth=telehealth)
                 form.is_valid()
                 conflict, status = {"message": exc.message, "saved": exc.fees}, 409
             except DomainError as exc:
@@ -255,7 +319,7 @@ def fee_edit(request: HttpRequest, payer_id: int) -> HttpResponse:
                 status = exc.status
             else:
                 count = sum(len(v) for v in changed.values())
-                messages.success(request, f"Saved the fee schedule of {view.payer.name}: "
+                messages.success(request, f"Saved the fee schedule of {view.name}: "
                                           f"{count} code{'s' if count != 1 else ''} changed.")
                 return redirect("billing:fees")
     rows = form.rows()
@@ -263,5 +327,6 @@ def fee_edit(request: HttpRequest, payer_id: int) -> HttpResponse:
         for row in rows:
             row["saved"] = conflict["saved"].get(row["code"].code)
     return render(request, "billing/fee_edit.html", {
-        "form": form, "rows": rows, "payer": view.payer, "conflict": conflict},
+        "form": form, "rows": rows, "payer": view.payer, "schedule_name": view.name,
+        "conflict": conflict},
         status=status)

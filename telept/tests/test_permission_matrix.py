@@ -244,9 +244,12 @@ ACCESS: dict[str, tuple[str, str]] = {
     "billing:remittances": ("billing", "GET"),
     "billing:remittance_upload": ("billing", "GET"),
     "billing:remittance": ("billing", "GET"),
-    "billing:patient_money": ("billing", "GET"),
+    # The front desk takes payments at the desk too (no claims or ERAs on its view).
+    "billing:patient_money": ("money readers", "GET"),
+    "billing:capture_retry": ("billing", "POST"),
     "billing:fees": ("billing", "GET"),
     "billing:fee_edit": ("billing", "GET"),
+    "billing:fee_edit_self_pay": ("billing", "GET"),
     "billing:reports": ("billing", "GET"),
     # A PT's or PTA's own charges (telept/billing/views_reports.py).
     "billing:my_charges": (THERAPISTS, "GET"),
@@ -263,7 +266,8 @@ ACCESS: dict[str, tuple[str, str]] = {
 # URL keywords, each classified (a new one must be added to one of these, or the
 # classification test fails):
 # - naming a record of one patient: the other patient and the outsider practice get 404;
-PATIENT_KWARGS = {"patient_id", "appointment_id", "claim_id", "statement_id", "enrolment_id"} \
+PATIENT_KWARGS = {"patient_id", "appointment_id", "claim_id", "statement_id", "enrolment_id",
+                  "failure_id"} \
     | CLINICAL_RECORD_KWARGS \
     | EXERCISE_PATIENT_KWARGS
 # - naming a record of one practice: the outsider practice gets 404;

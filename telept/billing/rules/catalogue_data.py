@@ -111,6 +111,10 @@ CODES: tuple[CodeInfo, ...] = (
     _timed("97036", "Hubbard tank", listed=False,
            source="CPT 'each 15 minutes' modality; not on the PT telehealth lists (RULES §1.1)"),
     _untimed("97010", "Hot or cold packs"),
+    _untimed("97012", "Mechanical traction", verified=False,
+             source="CPT supervised modality (untimed); clinical's intervention list records "
+                    "it; Medicare telehealth status UNVERIFIED (not on the PT lists of RULES "
+                    "§1.1)"),
     _untimed("97014", "Electrical stimulation, unattended (non-Medicare)"),
     _untimed("G0283", "Electrical stimulation, unattended (Medicare)", verified=False,
              source="RULES §1.1 (WebPT untimed; Medicare telehealth status UNVERIFIED, "

@@ -25,7 +25,7 @@ from telept.accounts.models import Membership
 from telept.accounts.roles import Role
 from telept.audit.services import AuditActor, audit_record
 from telept.billing.models import Charge, Claim, PatientLocation
-from telept.billing.services.rating import Performed, charge_rate
+from telept.billing.services.rating import Performed, catalogue, charge_rate
 from telept.clinical.models import Intervention, Note
 from telept.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
 from telept.patients.models import Coverage, Diagnosis
@@ -39,8 +39,12 @@ BILLING_WRITERS = frozenset({Role.ADMIN, Role.BILLING})
 def on_note_finalised(sender: Any, *, note_id: int, reason: str, actor: AuditActor | None = None,
                       interventions: Iterable[Mapping[str, Any]] | None = None,
                       **_: Any) -> None:
-    """The signal receiver (connected in apps.ready)."""
-    charge_capture(note_id=note_id, reason=reason, actor=actor, interventions=interventions)
+    """The signal receiver (connected in apps.ready). A failure is kept for billing staff
+    (the work queue shows it, with a retry), never raised at the signer:
+    telept/billing/services/capture_failures.py."""
+    from telept.billing.services.capture_failures import capture_on_signal
+
+    capture_on_signal(note_id=note_id, reason=reason, actor=actor, interventions=interventions)
 
 
 def _pta_providers(practice_id: int, provider_ids: set[int]) -> set[int]:
@@ -68,6 +72,19 @@ def _performed(note: Note, rows: Iterable[Mapping[str, Any]] | None) -> list[Per
         found.append(Performed(str(row["cpt_code"]), m,
                                m if int(row["provider_id"]) in ptas else 0))
     return found
+
+
+def _require_catalogued(performed: Iterable[Performed]) -> None:
+    """Every code must be in the active catalogue: rated without it a timed code would count
+    as one untimed unit, silently. The failure reaches the work queue, with a retry."""
+    missing = sorted({p.code for p in performed} - set(catalogue()))
+    if missing:
+        codes = ", ".join(missing)
+        verb = "is" if len(missing) == 1 else "are"
+        raise DomainError("code_not_in_catalogue",
+                          f"{codes} {verb} not in the billing code catalogue (or switched off "
+                          "there). A practice admin adds or re-activates it in the admin, "
+                          "then retry.")
 
 
 def _coverage(note: Note) -> Coverage | None:
@@ -126,6 +143,7 @@ def charge_capture(*, note_id: int, reason: str, actor: AuditActor | None = None
     if current is not None and reason != "addendum" and interventions is None:
         return current
     performed = _performed(note, interventions)
+    _require_catalogued(performed)
     if current is None:
         charge = _new_charge(note, reason)
         charge_rate(charge, performed)

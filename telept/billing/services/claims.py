@@ -46,6 +46,15 @@ SUBMITTED = (Claim.Status.SUBMITTED, Claim.Status.DENIED, Claim.Status.PAID,
              Claim.Status.PARTIALLY_PAID)
 
 
+class SelfPay(DomainError):
+    """No 837P is ever built for a visit without coverage: it is on the patient's balance."""
+
+    def __init__(self) -> None:
+        super().__init__("self_pay", "This visit is self-pay (the patient had no coverage on "
+                         "the date of service): it is on the patient's balance at the "
+                         "practice's self-pay fees and never goes on a claim.")
+
+
 def _writer(actor: Any) -> None:
     if actor.role not in BILLING_WRITERS:
         raise PermissionDenied("Only billing staff and practice admins work claims.")
@@ -182,8 +191,7 @@ def _number(claim: Claim) -> str:
 def _create(charge: Charge, *, frequency: str = "1", original: Claim | None = None,
             review_reason: str = "") -> Claim:
     if charge.payer_id is None:
-        raise DomainError("no_coverage", "The patient has no coverage for this visit: add the "
-                          "insurance, or bill the patient as self-pay.")
+        raise SelfPay()
     claim = Claim.objects.create(
         practice_id=charge.practice_id, patient_id=charge.patient_id, charge=charge,
         payer_id=charge.payer_id, coverage_id=charge.coverage_id,
@@ -206,6 +214,8 @@ def claim_build(*, actor: Any, charge_id: int) -> Claim:
               .filter(pk=charge_id, practice_id=actor.practice_id, is_current=True).first())
     if charge is None:
         raise NotFound("charge")
+    if charge.payer_id is None:
+        raise SelfPay()
     existing = charge.claims.exclude(frequency="8").order_by("-id").first()
     if existing is not None and existing.status in UNSUBMITTED:
         claim = claim_scrub(existing)

@@ -1,5 +1,6 @@
 """Fee schedules: one payer's charge per unit per code, and which codes it covers by
-telehealth, edited by billing staff and practice admins (Issue 10 items 1 and 10).
+telehealth, edited by billing staff and practice admins (Issue 10 items 1 and 10); and the
+practice's self-pay schedule (no payer), which prices visits of patients without coverage.
 
 What must hold: two people saving the same schedule never silently overwrite each other.
 The page carries the schedule's stamp (a digest of every row as it was shown,
@@ -23,7 +24,7 @@ from telept.billing.models import BillingCode, FeeSchedule
 from telept.billing.selectors_ops import fee_rows, stamp_of
 from telept.billing.services.capture import BILLING_WRITERS
 from telept.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
-from telept.practices.models import Payer
+from telept.practices.models import Payer, Practice
 
 MAX_UNIT_CHARGE = Decimal("100000")
 
@@ -48,17 +49,23 @@ class FeeScheduleChanged(Conflict):
 
 
 @transaction.atomic
-def fee_schedule_save(*, actor: Any, payer_id: int, stamp: str,
+def fee_schedule_save(*, actor: Any, payer_id: int | None, stamp: str,
                       fees: Mapping[str, FeeInput | None]) -> dict[str, Any]:
     """Set the payer's schedule to `fees` (code -> charge and telehealth cover; None takes the
-    code off the schedule). Returns what changed: {"added", "changed", "removed"} codes."""
+    code off the schedule). `payer_id` None is the practice's self-pay schedule (locked on the
+    practice row; telehealth cover means nothing there and is kept off). Returns what
+    changed: {"added", "changed", "removed"} codes."""
     if actor.role not in BILLING_WRITERS:
         raise PermissionDenied("Only billing staff and practice admins edit fee schedules.")
-    payer = (Payer.objects.select_for_update(of=("self",))
-             .filter(pk=payer_id, practice_id=actor.practice_id).first())
-    if payer is None:
-        raise NotFound("payer")
-    current = fee_rows(payer.pk)
+    payer: Payer | None = None
+    if payer_id is None:
+        Practice.objects.select_for_update(of=("self",)).filter(pk=actor.practice_id).first()
+    else:
+        payer = (Payer.objects.select_for_update(of=("self",))
+                 .filter(pk=payer_id, practice_id=actor.practice_id).first())
+        if payer is None:
+            raise NotFound("payer")
+    current = fee_rows(payer.pk if payer else None, actor.practice_id)
     if stamp != stamp_of(current):
         raise FeeScheduleChanged(current, stamp_of(current))
     known = set(BillingCode.objects.filter(code__in=list(fees)).values_list("code", flat=True))
@@ -77,15 +84,18 @@ def fee_schedule_save(*, actor: Any, payer_id: int, stamp: str,
         if not charge.is_finite() or charge < 0 or charge > MAX_UNIT_CHARGE:
             raise DomainError("invalid_charge", f"{code}: the charge per unit must be $0 to "
                               f"${MAX_UNIT_CHARGE:,}.", field=code)
+        covered = value.telehealth_covered and payer is not None
         if row is None:
-            FeeSchedule.objects.create(payer=payer, code_id=code, unit_charge=charge,
-                                       telehealth_covered=value.telehealth_covered)
+            FeeSchedule.objects.create(payer=payer, practice_id=None if payer else
+                                       actor.practice_id, code_id=code, unit_charge=charge,
+                                       telehealth_covered=covered)
             added.append(code)
-        elif (row.unit_charge, row.telehealth_covered) != (charge, value.telehealth_covered):
-            row.unit_charge, row.telehealth_covered = charge, value.telehealth_covered
+        elif (row.unit_charge, row.telehealth_covered) != (charge, covered):
+            row.unit_charge, row.telehealth_covered = charge, covered
             row.save(update_fields=["unit_charge", "telehealth_covered"])
             changed.append(code)
     result = {"added": added, "changed": changed, "removed": removed}
-    audit_record(actor=actor, action="update", object_type="FeeSchedule", object_id=payer.pk,
-                 detail=result)
+    audit_record(actor=actor, action="update", object_type="FeeSchedule",
+                 object_id=payer.pk if payer else "self-pay",
+                 detail={**result, "payer": payer.pk if payer else None})
     return result

@@ -79,6 +79,14 @@ def payer_in(payer: Payer | None) -> PayerIn | None:
         applies_cq=setting.applies_cq)
 
 
+def fee_table(*, payer_id: int | None, practice_id: int) -> dict[str, Decimal]:
+    """Code -> charge per unit: the payer's schedule, or with no payer (no coverage on the
+    date of service) the practice's self-pay schedule."""
+    rows = (FeeSchedule.objects.filter(payer_id=payer_id) if payer_id is not None else
+            FeeSchedule.objects.filter(payer__isnull=True, practice_id=practice_id))
+    return dict(rows.values_list("code_id", "unit_charge"))
+
+
 def ytd_therapy_amount(charge: Charge) -> Decimal:
     """This calendar year's therapy charges of the patient before this visit (the KX count;
     allowed amounts are not known before the remittance, so charges)."""
@@ -109,9 +117,10 @@ def charge_rate(charge: Charge, performed: Sequence[Performed]) -> Charge:
         pta[row.code] = pta.get(row.code, 0) + row.pta_minutes
     timed = {code for code, info in cat.items() if info.timed}
     result = units(method, minutes, timed)
-    fees: Mapping[str, Decimal] = dict(FeeSchedule.objects.filter(payer=charge.payer)
-                                       .values_list("code_id", "unit_charge")
-                                       ) if charge.payer_id else {}
+    fees: Mapping[str, Decimal] = fee_table(payer_id=charge.payer_id,
+                                            practice_id=charge.practice_id)
+    schedule = (f"{charge.payer.name}'s fee schedule" if charge.payer
+                else "the practice's self-pay fee schedule")
     pos = place_of_service(modality=charge.modality,  # type: ignore[arg-type]
                            patient_location=charge.patient_location or None,  # type: ignore[arg-type]
                            telehealth=payer.telehealth if payer else None,
@@ -140,13 +149,17 @@ def charge_rate(charge: Charge, performed: Sequence[Performed]) -> Charge:
             why.append(_dec(pos))
             if fee is None:
                 why.append({"rule": "fee_missing", "value": "0.00",
-                            "why": f"{line.code} has no fee on "
-                                   f"{charge.payer.name if charge.payer else 'a'} fee schedule;"
-                                   " add it before the claim goes."})
+                            "why": f"{line.code} has no fee on {schedule}; add it "
+                                   + ("before the claim goes." if charge.payer_id else
+                                      "and re-rate, or the patient is billed $0 for it.")})
             else:
                 why.append({"rule": "fee_schedule", "value": f"{fee:.2f}",
-                            "why": f"${fee:.2f} per unit on the fee schedule x {line.units} = "
+                            "why": f"${fee:.2f} per unit on {schedule} x {line.units} = "
                                    f"${amounts[line.code]:.2f}."})
+            if charge.payer_id is None:
+                why.append({"rule": "self_pay", "value": "self-pay",
+                            "why": "No coverage on the date of service: self-pay, billed to "
+                                   "the patient's balance; no claim is made."})
         ChargeLine.objects.create(
             charge=charge, number=number, code=line.code, minutes=min(line.minutes, 32767),
             pta_minutes=min(pta.get(line.code, 0), line.minutes), units=line.units,
@@ -158,6 +171,8 @@ def charge_rate(charge: Charge, performed: Sequence[Performed]) -> Charge:
     charge.total_charge = this_visit
     if not billed_codes:
         charge.status = Charge.Status.NOTHING_TO_BILL
+    elif charge.payer_id is None:  # self-pay: straight onto the patient's balance, no claim
+        charge.status = Charge.Status.BILLED
     elif charge.status == Charge.Status.NOTHING_TO_BILL:
         charge.status = Charge.Status.OPEN
     charge.save()

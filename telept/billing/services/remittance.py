@@ -36,9 +36,11 @@ NORMAL_ADJUSTMENTS = {"45", "253"}  # contractual write-down, sequestration: not
 class RemittanceTooLarge(DomainError):
     status = 413
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, size: int | None = None, *, what: str = "file") -> None:
+        said = (f"is {size:,} bytes" if size is not None
+                else f"is larger than {MAX_835_BYTES:,} bytes")
         super().__init__("remittance_too_large",
-                         f"The file is {size:,} bytes; an 835 may be at most {MAX_835_BYTES:,} "
+                         f"The {what} {said}; an 835 may be at most {MAX_835_BYTES:,} "
                          "bytes. Split it into one file per payment. Nothing was posted.")
 
 

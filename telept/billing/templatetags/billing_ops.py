@@ -53,3 +53,17 @@ def outcome_summary(detail: Any) -> str:
               ("reversal", "reversed"))
     parts = [f"{detail.count(key)} {label}" for key, label in labels if detail.count(key)]
     return ", ".join(parts) or "none"
+
+
+@register.simple_tag
+def patient_money_url(actor: Any, patient: Any) -> str:
+    """The patient's balance-and-payments page for a role that may see it (billing staff,
+    the front desk, admins: `selectors.SUMMARY_READERS`), else "" (clinicians and patients
+    get no link). The page checks again: this only decides whether the link shows."""
+    from django.urls import reverse
+
+    from telept.billing.selectors import SUMMARY_READERS
+
+    if getattr(actor, "role", None) not in SUMMARY_READERS or patient is None:
+        return ""
+    return reverse("billing:patient_money", args=[patient.pk])

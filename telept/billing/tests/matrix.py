@@ -80,9 +80,22 @@ def remittance_of(cast: Any, target: str) -> int:
                                             defaults={"text": "ISA*00~"})[0].pk
 
 
+def failure_of(cast: Any, target: str) -> int:
+    """An open capture failure of the target's signed note (which has its charge already, so
+    an allowed retry succeeds: capture finds the charge and resolves the failure)."""
+    from telept.billing.models import CaptureFailure, Charge
+
+    charge = Charge.objects.get(pk=charge_of(cast, target))
+    found = CaptureFailure.objects.filter(note_id=charge.note_id).first()
+    return (found or CaptureFailure.objects.create(
+        practice_id=charge.practice_id, patient_id=charge.patient_id, note_id=charge.note_id,
+        reason="signed", error="97012 is not in the billing code catalogue.")).pk
+
+
 def billing_kwargs(cast: Any, target: str) -> dict[str, Any]:
     return {"charge_id": lambda: charge_of(cast, target),
             "claim_id": lambda: claim_of(cast, target),
             "payer_id": lambda: payer_of(cast, target),
             "batch_id": lambda: batch_of(cast, target),
-            "remittance_id": lambda: remittance_of(cast, target)}
+            "remittance_id": lambda: remittance_of(cast, target),
+            "failure_id": lambda: failure_of(cast, target)}

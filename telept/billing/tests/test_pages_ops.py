@@ -243,7 +243,7 @@ def test_an_835_for_claims_that_are_not_ours_names_them_and_posts_nothing(
 def test_an_oversized_835_is_refused_on_the_page_before_it_is_posted(cast: Any) -> None:
     response = _upload(cast, b"ISA" + b" " * MAX_835_BYTES)
     html = response.content.decode()
-    assert response.status_code == 400
+    assert response.status_code == 413  # refused while reading (test_uploads.py)
     assert "an 835 may be at most 5,242,880 bytes" in html and "Nothing was posted" in html
     assert not Remittance.objects.exists()
 
@@ -405,7 +405,11 @@ def _urls(cast: Any) -> list[tuple[str, str]]:
 
 @pytest.mark.parametrize("role", ["pt", "pta", "front_desk", "patient"])
 def test_other_roles_are_refused_every_action(cast: Any, role: str) -> None:
+    """The front desk takes payments at the desk (test_money_access.py), nothing else here."""
+    money = reverse("billing:patient_money", args=[cast.patient.pk])
     for method, url in _urls(cast):
+        if role == "front_desk" and url == money:
+            continue
         response = getattr(cast.client(role), method)(url, {"amount": "5", "method": "cash"})
         assert response.status_code == 403, f"{role} {method} {url}"
     assert not PatientPayment.objects.exists() and not FeeSchedule.objects.exists()

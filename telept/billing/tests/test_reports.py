@@ -8,7 +8,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from telept.billing import reports
@@ -224,7 +224,8 @@ claim_st = st.builds(
 claims_st = st.lists(claim_st, max_size=40, unique_by=lambda c: c.claim_id)
 
 
-@given(claims_st, st.sampled_from(sorted(reports.BASES)))
+@settings(suppress_health_check=[HealthCheck.too_slow])  # 40 claims per example: a loaded
+@given(claims_st, st.sampled_from(sorted(reports.BASES)))  # CI box failed the 1 s check
 def test_bucket_totals_sum_to_the_ar_total(rows: list[ClaimRow], basis: str) -> None:
     aging = ar_aging(rows, as_of=AS_OF, basis=basis)
     assert sum(aging.totals, D(0)) == aging.total == sum(r.total for r in aging.rows)

@@ -32,8 +32,9 @@ def test_billing_and_admins_read_the_practices_charges_and_claims(
         assert selectors.charge_get(actor=cast.actor(who), charge_id=charged.pk) == charged
         assert selectors.claim_get(actor=cast.actor(who), claim_id=claim.pk) == claim
     lanes = {lane.key: lane.count for lane in selectors.work_queue(actor=cast.actor("billing"))}
-    assert set(lanes) == {"charges", "to_review", "ready", "rejected", "submitted", "denied",
-                          "partial", "paid"}
+    assert set(lanes) == {"failed", "charges", "to_review", "ready", "rejected", "submitted",
+                          "denied", "partial", "paid"}
+    assert lanes["failed"] == 0  # nothing failed: no "charges could not be made" item
 
 
 def test_reads_are_audited_with_the_patient(cast: Any, charged: Charge) -> None:
