@@ -1,9 +1,8 @@
-"""Project-level pages: home (routes by role), staff dashboard, health."""
+"""Project-level pages: home (routes by role), staff dashboard. Health is telept/ops."""
 
 from __future__ import annotations
 
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from telept.accounts.roles import STAFF_ROLES
@@ -21,9 +20,3 @@ def home(request: HttpRequest) -> HttpResponse:
 @actor_required(STAFF_ROLES)
 def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "dashboard.html")
-
-
-def healthz(request: HttpRequest) -> HttpResponse:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-    return JsonResponse({"status": "ok"})
