@@ -11,10 +11,10 @@ sentence saying what it still needs (`why`).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from telept.rtm import selectors
 from telept.rtm.models import Enrolment, RtmPeriod
@@ -56,8 +56,12 @@ class EnrolmentsOut(Schema):
     items: list[EnrolmentOut]
 
 
+# an id the database can hold: a larger one was a 500 (OverflowError) before it was a 422
+Id = Annotated[int, Field(ge=1, le=2**62)]
+
+
 class EnrolmentParams(Schema):
-    patient_id: int | None = None
+    patient_id: Id | None = None
     active: bool | None = None
 
 
@@ -87,7 +91,7 @@ class PeriodsOut(Schema):
 
 
 class PeriodParams(Schema):
-    patient_id: int | None = None
+    patient_id: Id | None = None
     clock: Literal["data", "month"] | None = None
     status: Literal["open", "proposed", "nothing"] | None = None
 
