@@ -207,9 +207,8 @@ def plan_execute(*, actor: Actor, plan: dict[str, Any]) -> None:
         if entry["action"] == "create":
             values = {**_DEFAULTS, **_typed(entry["values"])}
             created = patient_services.patient_create(
-                actor=actor, data=patient_services.PatientInput(**values))  # type: ignore[arg-type]
-            # patient_create draws a new MRN; an imported patient keeps the old system's.
-            Patient.objects.filter(pk=created.pk).update(mrn=entry["mrn"])
+                actor=actor, data=patient_services.PatientInput(**values),  # type: ignore[arg-type]
+                mrn=entry["mrn"])  # an imported patient keeps the old system's MRN
             patient_id = created.pk
         else:
             patient_id = entry["patient_id"]

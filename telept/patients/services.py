@@ -85,16 +85,21 @@ def _next_mrn(practice_id: int) -> str:
 
 
 @transaction.atomic
-def patient_create(*, actor: Actor, data: PatientInput) -> Patient:
+def patient_create(*, actor: Actor, data: PatientInput, mrn: str | None = None) -> Patient:
+    """Create a patient; the MRN is drawn unless given (an import keeps the old system's)."""
     _require_editor(actor)
     values = patient_clean(asdict(data))
-    for _ in range(5):
+    for _ in range(1 if mrn else 5):
         try:
             with transaction.atomic():
                 patient = Patient.objects.create(practice_id=actor.practice_id,
-                                                 mrn=_next_mrn(actor.practice_id), **values)
+                                                 mrn=mrn or _next_mrn(actor.practice_id),
+                                                 **values)
             break
         except IntegrityError:  # an MRN collision; draw again
+            if mrn:
+                raise DomainError("mrn_taken", f"MRN {mrn} is already in use.",
+                                  field="mrn") from None
             continue
     else:  # pragma: no cover - 5 collisions in 10^8 do not happen
         raise DomainError("mrn_exhausted", "Could not allocate a medical record number.")
