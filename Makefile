@@ -8,7 +8,7 @@ export TELEPT_DEMO ?= 1
 # The git-ignored settings file `make run` writes once (settings.py reads it; see bin/write-dotenv).
 ENV_FILE := $(or $(TELEPT_ENV_FILE),.env)
 
-.PHONY: run test check bench install install-test system-test-deps clean serve
+.PHONY: run test check bench install install-test system-test-deps clean serve messages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,8 +47,16 @@ static/vendor/swagger-ui/swagger-ui-bundle.js: node_modules/.installed
 	mkdir -p $(@D)
 	cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js $(@D)/
 
+# FullCalendar 6.1 (MIT; the standard bundle: timeGrid, dayGrid, interaction) for the staff
+# calendar. v6 injects its CSS from JS, which the CSP (style-src 'self') refuses, so its style
+# strings are written out as a plain stylesheet (bin/fullcalendar-css.js; v7 ships one).
+static/vendor/fullcalendar/index.global.min.js: node_modules/.installed
+	mkdir -p $(@D)
+	node bin/fullcalendar-css.js node_modules/fullcalendar/index.global.js $(@D)/fullcalendar.css
+	cp node_modules/fullcalendar/index.global.min.js node_modules/fullcalendar/LICENSE.md $(@D)/
+
 VENDOR := static/vendor/htmx.min.js static/vendor/mediapipe-pose/pose.js \
-	static/vendor/swagger-ui/swagger-ui-bundle.js
+	static/vendor/swagger-ui/swagger-ui-bundle.js static/vendor/fullcalendar/index.global.min.js
 
 install: $(VENV)/.installed $(VENDOR)
 
@@ -76,8 +84,20 @@ check: $(VENV)/.installed-test
 	$(BIN)/ruff check telept bench
 	$(BIN)/mypy telept
 
-bench: $(VENV)/.installed-test
-	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+# The Spanish catalogues: extract (needs GNU gettext), then compile with polib; commit the
+# .po and .mo (telept/tests/test_translation_catalogue.py checks the .mo is up to date).
+MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore='static/vendor/*' \
+	--ignore='var/*' --ignore='bench/*' --ignore='docs/*' --no-obsolete
+messages: $(VENV)/.installed-test
+	$(BIN)/python manage.py makemessages -l es $(MESSAGES_IGNORE)
+	$(BIN)/python manage.py catalogue_js
+	$(BIN)/python manage.py catalogue_compile
+
+# Every bench prints its figures; one that fails does not hide the others' (listed at the end).
+bench: $(VENV)/.installed-test $(VENDOR) system-test-deps
+	@failed=""; for script in bench/bench_*.py; do echo "== $$script"; \
+	  $(BIN)/python $$script || failed="$$failed $$script"; done; \
+	  if [ -n "$$failed" ]; then echo "FAILED:$$failed"; exit 1; fi
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor var

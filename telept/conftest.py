@@ -146,3 +146,41 @@ def require_module(name: str, why: str) -> Any:
         if os.environ.get("TELEPT_REQUIRE_SYSTEM"):
             pytest.fail(message, pytrace=False)
         pytest.skip(message, allow_module_level=True)
+
+
+# The second CI pass (.ci/run: PostgreSQL + Redis) repeats only the tests those backends can
+# change: anything with a database, a live server, a browser, or a module that speaks of the
+# channel layer, Redis or a subprocess. Pure rules ran in the first pass and cannot differ.
+BACKEND_PASS = os.environ.get("TELEPT_BACKEND_PASS") == "1"
+_BACKEND_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+_BACKEND_WORDS = ("redis", "channel_layer", "channels", "live_server_proc", "subprocess",
+                  "database", "connection", "psycopg", "DATABASE_URL")
+
+
+def _touches_a_backend(item: pytest.Item, module_text: dict[str, str]) -> bool:
+    if any(item.get_closest_marker(name) for name in ("django_db", "browser", "live")):
+        return True
+    if _BACKEND_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    path = str(item.path)
+    if path not in module_text:
+        module_text[path] = item.path.read_text(encoding="utf-8", errors="replace")
+    return any(word in module_text[path] for word in _BACKEND_WORDS)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if not BACKEND_PASS:
+        return
+    module_text: dict[str, str] = {}
+    keep = [item for item in items if _touches_a_backend(item, module_text)]
+    if len(keep) < len(items):
+        kept = set(keep)
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = keep
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    if BACKEND_PASS:
+        return ("TELEPT_BACKEND_PASS=1: only tests that touch a database, the channel layer, "
+                "a live server or a browser run (pure tests ran in the first pass)")
+    return None

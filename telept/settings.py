@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "telept.scheduling",
     "telept.exercises",
     "telept.visits",
+    "telept.groupvideo",
     "telept.clinical",
     "telept.billing",
     "telept.rtm",
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "telept.accounts.language.PatientLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "telept.accounts.middleware.IdleLogoffMiddleware",
     "telept.accounts.middleware.StaffMFAMiddleware",
@@ -115,6 +117,18 @@ TEMPLATES = [
 ]
 
 
+def _pg_pool() -> dict[str, object]:
+    """Django's PostgreSQL connection pool (psycopg_pool), on unless DB_POOL_MAX=0 (e.g.
+    behind pgbouncer). Without it every database call of a WebSocket consumer or an ASGI
+    request opened and closed its own PostgreSQL connection (a new server process each):
+    two app processes carrying 1,000 visits had a signaling p99 of seconds, and 13 to 173 ms
+    (median 71) with the pool (bench/bench_signaling.py --two). Persistent connections
+    (CONN_MAX_AGE) are no answer under ASGI: each request runs in its own thread, whose
+    connection is never reused or closed."""
+    size = env_int("DB_POOL_MAX", 10, minimum=0)
+    return {"pool": {"min_size": min(2, size), "max_size": size, "timeout": 20}} if size else {}
+
+
 def _database_from_url(url: str) -> dict[str, object]:
     parsed = urlparse(url)
     if parsed.scheme in {"postgres", "postgresql", "postgresql+psycopg"}:
@@ -126,8 +140,8 @@ def _database_from_url(url: str) -> dict[str, object]:
             "PASSWORD": unquote(parsed.password or ""),
             "HOST": parsed.hostname or "",
             "PORT": str(parsed.port or ""),
-            "OPTIONS": options,
-            "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 0, minimum=0),
+            "OPTIONS": {**_pg_pool(), **options},
+            "CONN_MAX_AGE": 0,  # the pool keeps connections (Django refuses both)
         }
     if parsed.scheme == "sqlite":
         return {"ENGINE": "django.db.backends.sqlite3", "NAME": parsed.path or ":memory:"}
@@ -156,18 +170,24 @@ else:
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
-# channels_redis waits for a socket's next message with a blocking BZPOPMIN of up to 5 s;
-# redis-py 8 aborts any read after `socket_timeout`, 5 s by default, so every socket quiet
-# for 5 s (a call whose media and landmarks go peer to peer) died with "Timeout reading from
-# Redis", and what was sent to it meanwhile was lost: the patient's "Stop measuring" never
-# reached the therapist (Issue 16 item 6). The read timeout must outlast the blocking pop.
+# redis-py 8 aborts a read after `socket_timeout` (5 s by default); channels_redis's list
+# layer waited with a blocking pop of 5 s and so lost quiet sockets' messages (Issue 16
+# item 6). The pub/sub layer below polls in 0.1 s steps; the longer timeout stays as a margin.
 REDIS_SOCKET_TIMEOUT_SECONDS = 30
 
 
 def redis_channel_layer(url: str, prefix: str) -> dict[str, object]:
-    """The channels_redis layer on `url` (also what the Redis tests run on)."""
+    """channels_redis's pub/sub layer on `url` (also what the Redis tests run on).
+
+    A group send is one PUBLISH, delivered at once to the processes whose sockets are in
+    the group, and nothing is stored: a message for a socket that is gone is dropped, which
+    is what signaling wants. The list-based `RedisChannelLayer` queued every process's
+    messages under one key, popped by a Lua script per message, and bounded it by a
+    capacity past which it dropped messages without a word; on two processes its bare relay
+    had a p99 of 4.2 s at 1,000 visits, where the pub/sub one has 12 ms (bench/
+    bench_signaling.py --two, same machine, same run conditions)."""
     return {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {"hosts": [{"address": url, "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS}],
                    "prefix": prefix},
     }
@@ -201,6 +221,16 @@ VISIT_WS_TOKEN_SECONDS = env_int("VISIT_WS_TOKEN_SECONDS", 120, minimum=10)
 VISIT_WS_RATE_PER_SECOND = env_int("VISIT_WS_RATE_PER_SECOND", 30, minimum=1)
 VISIT_WS_BURST = env_int("VISIT_WS_BURST", 120, minimum=1)
 TELEHEALTH_CONSENT_VERSION = env_str("TELEHEALTH_CONSENT_VERSION", "2026-01")
+
+# Group classes over Janus (telept/groupvideo): Django creates rooms and signs tokens; media
+# goes browser <-> Janus. Unset JANUS_URL: class pages say the SFU is not configured.
+JANUS_URL = env_str("JANUS_URL", "")  # HTTP API, loopback (http://127.0.0.1:8088/janus)
+JANUS_ADMIN_URL = env_str("JANUS_ADMIN_URL", "")  # admin API, loopback (.../admin)
+JANUS_WS_URL = env_str("JANUS_WS_URL", "")  # what browsers connect to (ws://127.0.0.1:8188)
+JANUS_TOKEN_SECRET = env_str("JANUS_TOKEN_SECRET", "")  # Janus token_auth_secret (HMAC)
+JANUS_ADMIN_KEY = env_str("JANUS_ADMIN_KEY", "")  # admin_secret and VideoRoom admin_key
+JANUS_RTP_PORTS = env_str("JANUS_RTP_PORTS", "20000-20999")
+JANUS_TOKEN_SECONDS = env_int("JANUS_TOKEN_SECONDS", 120, minimum=20)
 
 # Background work (reminders, notices): the django-tasks backport on its database backend;
 # `python manage.py run_worker` runs the queue and the due-message scheduler.
@@ -265,6 +295,12 @@ CONTENT_SECURITY_POLICY = (
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 LANGUAGE_CODE = "en-us"
+# Patients and guests read English or Spanish; staff pages stay English
+# (telept/accounts/language.py chooses; catalogues in telept/locale, .mo files committed).
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "telept" / "locale"]
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -31,6 +31,7 @@ urlpatterns = [
     path("", include("telept.scheduling.urls")),
     path("", include("telept.exercises.urls")),
     path("", include("telept.visits.urls")),
+    path("", include("telept.groupvideo.urls")),
     path("", include("telept.clinical.urls")),
     path("", include("telept.rtm.urls")),
     path("api/v1/", api.urls),

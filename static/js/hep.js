@@ -10,6 +10,18 @@
 // What the camera measured (the analyser's summary: movement, side, peak and arc in degrees,
 // reps, view check) goes into the exercise's hidden camera_* fields and is saved with the
 // session, for the therapist's range-of-motion trend.
+//
+// Without a connection (Issue 13 item 3) the page still works from the service worker's copy
+// (static/js/sw.js): "Save my session" then keeps the session on the device
+// (static/js/offline.js queues it in IndexedDB with a UUID of its own), sends it once when the
+// connection returns, and shows the safety stop at once when the session's pain or a fall
+// calls for it (static/js/offline-rules.js, the port of telept/exercises/rules.py).
+
+import { enqueue, patient, queued, setState, stateOf, sync } from "./offline.js";
+import { safetyCheck } from "./offline-rules.js";
+
+// What the patient reads, in their language (Django's JavaScriptCatalog, else the English).
+const tr = (text) => (globalThis.gettext ? globalThis.gettext(text) : text);
 
 document.body.classList.add("hep-ready");
 
@@ -35,7 +47,9 @@ function sessionRunner(form) {
       step.hidden = k !== index;
     });
     progress.textContent = index < exercises
-      ? `Exercise ${index + 1} of ${exercises}` : "Last step: finish and save";
+      ? tr("Exercise %(n)s of %(total)s").replace("%(n)s", index + 1)
+        .replace("%(total)s", exercises)
+      : tr("Last step: finish and save");
     prev.disabled = index === 0;
     next.hidden = index === steps.length - 1;
     if (focus) {
@@ -48,11 +62,130 @@ function sessionRunner(form) {
 
   prev.addEventListener("click", () => show(index - 1, true));
   next.addEventListener("click", () => show(index + 1, true));
-  form.addEventListener("submit", () => {
+  form.addEventListener("submit", (event) => {
     if (duration) duration.value = String(Math.round((Date.now() - started) / 1000));
+    const box = document.querySelector("[data-offline]");
+    if (box && !navigator.onLine && globalThis.indexedDB) {
+      event.preventDefault();
+      saveOffline(form, box, steps, (i) => show(i, true));
+    }
   });
   steps.forEach(stepTools);
   show(index, firstError >= 0);
+  offlineStatus(form);
+}
+
+// --- Without a connection ---------------------------------------------------------------------
+
+const numberOrNull = (input) => (input && input.value !== "" ? Number(input.value) : null);
+const checked = (step, name) => step.querySelector(`input[name$='-${name}']:checked`);
+const stopId = (box) => `stop-${box.dataset.patient}-${box.dataset.program}`;
+
+function offlineStatus(form) {
+  const box = document.querySelector("[data-offline]");
+  if (!box) return;
+  const status = box.querySelector("[data-offline-status]");
+  const update = () => { status.hidden = navigator.onLine; };
+  window.addEventListener("online", update);
+  window.addEventListener("offline", update);
+  update();
+  // A safety stop logged on this device and not yet confirmed by the server: no new session.
+  if (!globalThis.indexedDB) return;
+  stateOf(stopId(box)).then((state) => {
+    if (!state || !state.stopped) return;
+    if (navigator.onLine) { setState({ id: stopId(box), stopped: false }); return; }
+    finish(form, box, { stop: true, key: state.key });
+  }).catch(() => {});
+}
+
+// The session as the sync endpoint takes it (telept/exercises/api.py SessionIn), or the
+// index of the first exercise that still needs an answer.
+function sessionBody(form, box, steps) {
+  const logs = [];
+  for (const [n, step] of steps.entries()) {
+    if (step.hasAttribute("data-hep-last")) continue;
+    const status = checked(step, "status");
+    const pain = checked(step, "pain");
+    step.querySelectorAll("[data-offline-error]").forEach((p) => p.remove());
+    const missing = !status ? tr("Say whether you did it, partly or skipped it.")
+      : (!pain && status.value !== "skipped") ? tr("Rate your pain now, from 0 to 10.") : "";
+    if (missing) {
+      const p = document.createElement("p");
+      p.className = "errorlist";
+      p.dataset.offlineError = "";
+      p.setAttribute("role", "alert");
+      p.textContent = missing;
+      step.querySelector("legend").after(p);
+      return { invalid: n };
+    }
+    const field = (name) => step.querySelector(`input[name$='-${name}']`);
+    const difficulty = checked(step, "difficulty");
+    const log = {
+      item_id: Number(field("item_id").value), status: status.value,
+      pain: pain ? Number(pain.value) : null, difficulty: difficulty ? difficulty.value : null,
+      sets_done: numberOrNull(field("sets_done")), reps_done: numberOrNull(field("reps_done")),
+    };
+    const cameraExercise = field("camera_exercise");
+    if (cameraExercise && cameraExercise.value && field("camera_side").value) {
+      const view = field("camera_view_ok").value;
+      log.camera = {
+        exercise: cameraExercise.value, side: field("camera_side").value,
+        reps: Number(field("camera_reps").value || 0),
+        peak_deg: numberOrNull(field("camera_peak_deg")),
+        rom_deg: numberOrNull(field("camera_rom_deg")),
+        view_ok: view === "" ? null : view === "true",
+      };
+    }
+    logs.push(log);
+  }
+  const fall = form.querySelector("input[name=fall_reported]");
+  const note = form.querySelector("[name=note]");
+  const duration = form.querySelector("input[name=duration_seconds]");
+  return {
+    body: {
+      program_id: Number(box.dataset.program), logs, fall_reported: Boolean(fall && fall.checked),
+      note: note ? note.value.trim().slice(0, 500) : "",
+      duration_seconds: numberOrNull(duration), completed_at: new Date().toISOString(),
+    },
+  };
+}
+
+async function saveOffline(form, box, steps, showStep) {
+  const built = sessionBody(form, box, steps);
+  if (built.invalid !== undefined) { showStep(built.invalid); return; }
+  const { body } = built;
+  let baseline = box.dataset.baseline === "" ? null : Number(box.dataset.baseline);
+  if (baseline === null) { // the first pain ever logged becomes it, queued ones included
+    const earlier = (await queued()).filter((e) => e.program === box.dataset.program)
+      .sort((a, b) => a.created.localeCompare(b.created))
+      .flatMap((e) => e.body.logs.map((l) => l.pain)).filter((p) => p !== null);
+    if (earlier.length) baseline = earlier[0];
+  }
+  const decision = safetyCheck({
+    baseline, pains: body.logs.map((l) => l.pain).filter((p) => p !== null),
+    fall: body.fall_reported, severePain: Number(box.dataset.severePain),
+    painRise: Number(box.dataset.painRise),
+  });
+  const key = crypto.randomUUID();
+  await enqueue({ key, patient: box.dataset.patient || patient, program: box.dataset.program,
+                  body, stop: decision.stop });
+  if (decision.stop) await setState({ id: stopId(box), stopped: true, key });
+  finish(form, box, { stop: decision.stop, key });
+  sync();
+}
+
+function finish(form, box, { stop, key }) {
+  form.hidden = true;
+  const panel = box.querySelector(stop ? "[data-offline-stop]" : "[data-offline-saved]");
+  panel.hidden = false;
+  panel.dataset.key = key || "";
+  panel.focus();
+  document.addEventListener("telept:synced", (event) => {
+    if (key && event.detail.entry.key !== key) return;
+    panel.querySelectorAll("[data-offline-pending]").forEach((p) => { p.hidden = true; });
+    panel.querySelectorAll("[data-offline-sent]").forEach((p) => { p.hidden = false; });
+    panel.dataset.synced = String(event.detail.answer.id);
+  });
 }
 
 function stepTools(step) {
@@ -71,13 +204,16 @@ function stepTools(step) {
       let left = Number(step.dataset[kind] || 0);
       stop();
       timer.textContent = format(left);
-      if (say) say.textContent = `${kind === "hold" ? "Hold" : "Rest"} for ${left} seconds`;
+      if (say) {
+        say.textContent = (kind === "hold" ? tr("Hold for %(seconds)s seconds")
+          : tr("Rest for %(seconds)s seconds")).replace("%(seconds)s", left);
+      }
       ticking = setInterval(() => {
         left -= 1;
         timer.textContent = format(Math.max(left, 0));
         if (left <= 0) {
           stop();
-          if (say) say.textContent = kind === "hold" ? "Hold done. Relax." : "Rest over.";
+          if (say) say.textContent = kind === "hold" ? tr("Hold done. Relax.") : tr("Rest over.");
           if (navigator.vibrate) navigator.vibrate(200);
         }
       }, 1000);
@@ -113,7 +249,7 @@ function stepTools(step) {
       if (sets) sets.value = String(done);
       inSet = 0;
       show();
-      if (say) say.textContent = `Set ${done} done`;
+      if (say) say.textContent = tr("Set %(n)s done").replace("%(n)s", done);
       if (prescribedSets && done >= prescribedSets) {
         const doneRadio = step.querySelector("input[type=radio][value=done]");
         const anyChecked = step.querySelector("input[name$='-status']:checked");
@@ -126,11 +262,11 @@ function stepTools(step) {
 // --- Camera rep counting (optional) ----------------------------------------------------------
 
 const VIEW_HINTS = {
-  side: "Turn side-on to the camera, so that it sees the side you are moving.",
-  front: "Face the camera, so that it sees you from the front.",
+  side: tr("Turn side-on to the camera, so that it sees the side you are moving."),
+  front: tr("Face the camera, so that it sees you from the front."),
 };
-const NOBODY_HINT = "Step back until the camera sees your whole body.";
-const SEEN_HINT = "The camera sees you. Start when ready.";
+const NOBODY_HINT = tr("Step back until the camera sees your whole body.");
+const SEEN_HINT = tr("The camera sees you. Start when ready.");
 // The camera-placement hint looks at the last few seconds only (and at least a few frames).
 const PLACEMENT_WINDOW_S = 3;
 const PLACEMENT_FRAMES = 5;
@@ -205,7 +341,7 @@ function cameraTools(step, box, { addRep, say }) {
     starting = true;
     box.dataset.poseState = "starting";
     live.hidden = false;
-    tell("Starting the camera…");
+    tell(tr("Starting the camera…"));
     let stream = null;
     try {
       const kit = await loadMotionKit();
@@ -222,14 +358,14 @@ function cameraTools(step, box, { addRep, say }) {
       session = { stream, tracker: null, run: { analyzer: null, recordedAt: -Infinity } };
       video.srcObject = stream;
       await video.play();
-      tell("Loading the movement tracker…");
+      tell(tr("Loading the movement tracker…"));
       const track = makeTrack(kit, session.run);
       const tracker = await kit.createPoseTracker(video, track, {
         onError: (error) => {
           console.warn("camera rep counting:", error);
           stop();
           live.hidden = false;
-          tell("The camera counter stopped. You can count with the button or type the number.");
+          tell(tr("The camera counter stopped. You can count with the button or type the number."));
         },
       });
       if (!session) { // switched off while loading
@@ -239,7 +375,7 @@ function cameraTools(step, box, { addRep, say }) {
       }
       session.tracker = tracker;
       box.dataset.poseState = "on";
-      tell("Looking for you: stand where the camera sees your whole body.");
+      tell(tr("Looking for you: stand where the camera sees your whole body."));
     } catch (error) {
       if (session) stop();
       else if (stream) stream.getTracks().forEach((t) => t.stop());
@@ -247,10 +383,10 @@ function cameraTools(step, box, { addRep, say }) {
       toggle.checked = false;
       box.dataset.poseState = "error";
       console.warn("camera rep counting:", error);
-      const why = error.name === "NotAllowedError" ? "The camera was not allowed."
-        : error.name === "NotFoundError" ? "No camera was found."
-          : "The camera counter could not start on this device.";
-      tell(`${why} You can count with the button or type the number.`);
+      const why = error.name === "NotAllowedError" ? tr("The camera was not allowed.")
+        : error.name === "NotFoundError" ? tr("No camera was found.")
+          : tr("The camera counter could not start on this device.");
+      tell(`${why} ${tr("You can count with the button or type the number.")}`);
     } finally {
       starting = false;
     }
@@ -302,7 +438,7 @@ function cameraTools(step, box, { addRep, say }) {
       repsOut.textContent = String(u.reps);
       if (u.rep_counted) {
         addRep();
-        if (say) say.textContent = `Rep ${u.reps}`;
+        if (say) say.textContent = tr("Rep %(n)s").replace("%(n)s", u.reps);
       }
       if (u.rep_counted || t - run.recordedAt >= RECORD_EVERY_S) {
         run.recordedAt = t;
@@ -310,7 +446,7 @@ function cameraTools(step, box, { addRep, say }) {
       }
       if (u.partial_reps > partials) {
         partials = u.partial_reps;
-        tell("That one stopped short of the full movement, so it was not counted.");
+        tell(tr("That one stopped short of the full movement, so it was not counted."));
       }
     };
   }
@@ -319,7 +455,7 @@ function cameraTools(step, box, { addRep, say }) {
     if (view.frames_used < PLACEMENT_FRAMES) return; // the torso was not seen long enough
     box.dataset.poseViewOk = String(view.ok);
     if (!view.ok) tell(VIEW_HINTS[view.expected]);
-    else if (hint.textContent === VIEW_HINTS[view.expected]) tell("Good position. Carry on.");
+    else if (hint.textContent === VIEW_HINTS[view.expected]) tell(tr("Good position. Carry on."));
   }
 
   toggle.addEventListener("change", () => (toggle.checked ? start() : stop()));

@@ -3,6 +3,9 @@
 // script, or without MediaRecorder, the page's form still uploads a chosen video file.
 // The server checks the file again (contents, size, length); its field errors are shown here.
 
+// What the patient reads, in their language (Django's JavaScriptCatalog, else the English).
+const tr = (text) => (globalThis.gettext ? globalThis.gettext(text) : text);
+
 const root = document.querySelector("[data-recorder]");
 if (root) recorder(root);
 
@@ -43,7 +46,7 @@ function recorder(root) {
 
   if (!canRecord) {
     show();
-    say("This browser cannot record here: record the set with your camera app, then choose the video below.");
+    say(tr("This browser cannot record here: record the set with your camera app, then choose the video below."));
   } else {
     show("camera");
   }
@@ -53,14 +56,14 @@ function recorder(root) {
       stream = await navigator.mediaDevices.getUserMedia({
         video: { width: { ideal: 640 }, height: { ideal: 480 }, facingMode: "user" }, audio: false });
     } catch (error) {
-      say("The camera could not be turned on. Allow camera access for this site, or choose a video file below.");
+      say(tr("The camera could not be turned on. Allow camera access for this site, or choose a video file below."));
       return;
     }
     live.srcObject = stream;
     live.hidden = false;
     playback.hidden = true;
     show("start");
-    say("Check that your whole body is in the picture, then start recording.");
+    say(tr("Check that your whole body is in the picture, then start recording."));
   });
 
   buttons.start.addEventListener("click", () => {
@@ -79,7 +82,8 @@ function recorder(root) {
       if (seconds >= maxSeconds) stop();
     }, 250);
     show("stop");
-    say(`Recording. Do your set, then press Stop (at most ${maxSeconds} seconds).`);
+    say(tr("Recording. Do your set, then press Stop (at most %(seconds)s seconds).")
+      .replace("%(seconds)s", maxSeconds));
   });
 
   function stop() {
@@ -99,7 +103,8 @@ function recorder(root) {
     playback.hidden = false;
     fileRow.hidden = true;
     show("again");
-    say(`Recorded ${format((performance.now() - startedAt) / 1000)}. Watch it back, then send it.`);
+    say(tr("Recorded %(time)s. Watch it back, then send it.")
+      .replace("%(time)s", format((performance.now() - startedAt) / 1000)));
   }
 
   buttons.again.addEventListener("click", () => {
@@ -136,19 +141,21 @@ function recorder(root) {
       send.disabled = false;
       const body = request.response || {};
       if (request.status === 201 && body.redirect) {
-        say("Sent. Your therapist will watch it and reply.");
+        say(tr("Sent. Your therapist will watch it and reply."));
         window.location.assign(body.redirect);
         return;
       }
       progress.hidden = true;
-      showErrors(body.errors || { __all__: [{ message: `Sending failed (${request.status}). Try again.` }] });
+      const failed = tr("Sending failed (%(status)s). Try again.")
+        .replace("%(status)s", request.status);
+      showErrors(body.errors || { __all__: [{ message: failed }] });
     });
     request.addEventListener("error", () => {
       send.disabled = false;
       progress.hidden = true;
-      showErrors({ __all__: [{ message: "The connection failed. Check it, then send again." }] });
+      showErrors({ __all__: [{ message: tr("The connection failed. Check it, then send again.") }] });
     });
-    say("Sending…");
+    say(tr("Sending…"));
     request.send(data);
   }
 

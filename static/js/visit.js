@@ -6,6 +6,7 @@
 // socket (signaling.js), the device check (devices.js) and the whiteboard (whiteboard.js).
 
 import { describeNetwork, DeviceCheck, networkCheck } from "./visit/devices.js";
+import { Clips } from "./visit/clips.js";
 import { Motion } from "./visit/motion.js";
 import { PeerLink } from "./visit/peers.js";
 import { Signaling } from "./visit/signaling.js";
@@ -13,11 +14,12 @@ import { Whiteboard } from "./visit/whiteboard.js";
 
 const main = document.getElementById("visit");
 const $ = (id) => document.getElementById(id);
+const tr = (text) => (globalThis.gettext ? globalThis.gettext(text) : text);  // the page's language (/accounts/jsi18n/)
 const config = JSON.parse(main.dataset.config);
 const csrf = main.dataset.csrf;
 const sid = Array.from(crypto.getRandomValues(new Uint8Array(8)), (b) => b.toString(16).padStart(2, "0")).join("");
 const LADDER = ["audio_only", "reduced", "full"];
-const QUALITY_TEXT = { good: "Connection: good", warning: "Connection: fair", bad: "Connection: poor", unknown: "Connection: measuring" };
+const QUALITY_TEXT = { good: tr("Connection: good"), warning: tr("Connection: fair"), bad: tr("Connection: poor"), unknown: tr("Connection: measuring") };
 
 const state = {
   joined: false,
@@ -36,6 +38,14 @@ const state = {
   manualAudioOnly: false,
   startedAt: config.startedAt ? Date.parse(config.startedAt) : null,
   chatIds: new Set(),
+  // Skeleton mode (a patient's page): landmarks instead of video; see updateSkeleton.
+  skeletonOn: false,
+  skeletonAsked: false,
+  skeletonDeclined: false,
+  skeletonLost: false,
+  skeletonWhy: "",
+  pip: null,
+  mainCamera: null,  // host: the pid of the tile in the main view when a patient has two cameras
 };
 const devices = new DeviceCheck();
 let signaling = null;
@@ -53,7 +63,15 @@ const motion = new Motion({
   send: (message) => signaling && signaling.send(message),
   cameraVideo: () => (state.screenTrack ? null : $("local-video")),
   cameraTrack: () => state.cameraTrack,
+  // The patient's second camera, when it is the main view, is the one measured.
+  measured: (pid) => {
+    const side = state.mainCamera;
+    return side && (state.peers.get(side) || {}).role === "camera" && state.links.has(side) ? side : pid;
+  },
 });
+motion.onTrackerLost = () => { state.skeletonLost = true; updateSkeleton(); };
+// Short clips with consent: visit/clips.js (recorded on this page's own camera only).
+const clips = new Clips({ config, csrf, tr, cameraTrack: () => state.cameraTrack });
 
 function round4(v) {
   return Math.round(v * 10000) / 10000;
@@ -80,6 +98,8 @@ function render() {
   if (main.dataset.callState !== next) main.dataset.callState = next;
   main.dataset.admitted = String(state.admitted && !state.ended);
   $("stage").dataset.peers = String(state.links.size);
+  const skeleton = config.host ? motion.skeletons.size > 0 : state.skeletonOn;
+  main.dataset.skeleton = skeleton ? "on" : "off";
   motion.render();
   if (next === "connected" || next === "audio-only") {
     if (state.startedAt === null) state.startedAt = Date.now();
@@ -90,7 +110,7 @@ function banner(text) {
   $("call-banner").textContent = text || "";
 }
 
-const OFFLINE_TEXT = "You seem to be offline. Check your internet connection, or call the clinic.";
+const OFFLINE_TEXT = tr("You seem to be offline. Check your internet connection, or call the clinic.");
 
 async function postJson(url, body) {
   let response;
@@ -111,7 +131,7 @@ async function postJson(url, body) {
 // --- before joining ---------------------------------------------------------------------------
 
 async function runNetworkCheck() {
-  $("network-result").textContent = "Checking your connection…";
+  $("network-result").textContent = tr("Checking your connection…");
   const result = await networkCheck({ healthWs: config.healthWs, probeUrl: config.probeUrl });
   $("network-result").textContent = describeNetwork(result);
   if (!state.joined) {
@@ -180,7 +200,7 @@ async function join() {
     relay: config.forceRelay,
   });
   if (!ok) {
-    $("ready-error").textContent = data.message || "Something went wrong; please try again.";
+    $("ready-error").textContent = data.message || tr("Something went wrong; please try again.");
     showFieldError(data.field, data.message);
     button.disabled = false;
     return;
@@ -211,14 +231,19 @@ function onMessage(message) {
     case "signal": onSignal(message); break;
     case "chat": addChat(message); break;
     case "wb": onWhiteboard(message); break;
-    case "wb_saved": $("wb-status").textContent = `${message.by} saved the whiteboard to the chart.`; break;
+    case "wb_saved": $("wb-status").textContent = tr("%(name)s saved the whiteboard to the chart.").replace("%(name)s", message.by); break;
     case "mode": onPeerMode(message); break;
     case "motion": motion.onRequest(message); break;
     case "motion_status": motion.onStatus(message); break;
+    case "skeleton": onPeerSkeleton(message); break;
+    case "skeleton_ask": onSkeletonAsk(message); break;
+    case "clip_request":
+    case "clip_decision":
+    case "clip_received": clips.onMessage(message); break;
     case "refused":
     case "ended":
     case "superseded": finish(message.message); break;
-    case "left": finish("You left the visit."); break;
+    case "left": finish(tr("You left the visit.")); break;
     case "error":
       console.warn(`visit server refused a message: ${message.code} ${message.message}`);
       banner(message.message);
@@ -247,6 +272,7 @@ function applyState(message) {
     if (state.mode !== "full") {
       signaling.send({ type: "mode", mode: state.mode, manual: state.manualAudioOnly, reason: "" });
     }
+    if (state.skeletonOn) signaling.send({ type: "skeleton", state: "on", reason: skeletonReason() });
   } else {
     [...state.links.keys()].forEach(dropLink);
   }
@@ -270,7 +296,7 @@ function onDrop() {
 function finish(message) {
   if (state.ended) return;
   state.ended = true;
-  $("ended-message").textContent = message || "The visit has ended. You can close this page.";
+  $("ended-message").textContent = message || tr("The visit has ended. You can close this page.");
   motion.shutdown();
   if (signaling) signaling.close();
   [...state.links.keys()].forEach(dropLink);
@@ -291,23 +317,39 @@ function syncPeers(peers) {
 // initiator: we are the newcomer to this peer (we offer first); otherwise we wait for its
 // offer (see PeerLink).
 function addPeer(peer, initiator = false) {
+  if (peer.role === "camera" && !config.host) return;  // a patient's phone talks to hosts only
   state.peers.set(peer.pid, peer);
   clearTimeout(state.leaveTimers.get(peer.pid));
   const link = state.links.get(peer.pid);
-  if (link && link.sid === peer.sid && link.healthy) return; // same page: keep the media
+  if (link && link.sid === peer.sid && link.healthy) { // same page: keep the media
+    const tile = document.querySelector(`.tile[data-pid="${peer.pid}"]`);
+    if (tile && tile.dataset.role !== (peer.role || "")) { // its signal came before its news
+      link.name = peer.name;
+      tile.remove();
+      makeTile(link);
+    }
+    return;
+  }
   if (link) dropLink(peer.pid);
   createLink(peer, initiator);
 }
 
 function createLink(peer, initiator = false) {
+  // A patient's second camera (camera-seat.js) only sends: nothing of ours goes to it.
+  const stream = peer.role === "camera" ? new MediaStream() : state.localStream;
   const link = new PeerLink({
-    me: config.pid, peer, rtc: signaling.rtc, stream: state.localStream, initiator,
+    me: config.pid, peer, rtc: signaling.rtc, stream, initiator,
     send: (data) => signaling.send({ type: "signal", to: peer.pid, data }),
     onChange: (l) => { keepSharing(l); updateTile(l); render(); },
     onAction: (message) => signaling.send(message),
     onMotion: (data) => motion.onFrame(peer.pid, data),
   });
   state.links.set(peer.pid, link);
+  if (state.skeletonOn) {
+    // A therapist page that (re)joins hears that this page is in skeleton mode.
+    link.holdVideo(true);
+    signaling.send({ type: "skeleton", state: "on", reason: state.skeletonWhy || skeletonReason() }, { queue: true });
+  }
   if (state.screenTrack) link.replaceVideo(state.screenTrack);
   if (state.manualAudioOnly) link.setManualAudioOnly(true);
   makeTile(link);
@@ -330,6 +372,7 @@ function dropLink(pid) {
   motion.peerGone(pid);
   const tile = document.querySelector(`.tile[data-pid="${pid}"]`);
   if (tile) tile.remove();
+  arrangeCameras();
   render();
 }
 
@@ -348,6 +391,7 @@ function onSignal(message) {
   if (!link || link.sid !== message.sid) {
     // A page we have no connection with (it reloaded): start over with it.
     const known = state.peers.get(message.from) || { pid: message.from, name: "Participant" };
+    if (known.role === "camera" && !config.host) return;
     if (link) dropLink(message.from);
     createLink({ ...known, sid: message.sid });
     link = state.links.get(message.from);
@@ -363,20 +407,54 @@ function makeTile(link) {
   const tile = document.createElement("div");
   tile.className = "tile";
   tile.dataset.pid = String(link.pid);
+  tile.dataset.skeleton = motion.skeletons.has(link.pid) ? "on" : "off";
   const video = document.createElement("video");
   video.autoplay = true;
   video.playsInline = true;
   video.dataset.testid = "remote-video";
-  video.setAttribute("aria-label", `Video of ${link.name}`);
+  video.setAttribute("aria-label", tr("Video of %(name)s").replace("%(name)s", link.name));
   const name = document.createElement("span");
   name.className = "name";
   name.textContent = link.name;
   const note = document.createElement("span");
   note.className = "peer-note";
   tile.append(video, name, note);
+  const peer = state.peers.get(link.pid) || {};
+  tile.dataset.role = peer.role || "";
+  if (config.host && ["camera", "patient"].includes(peer.role)) {
+    // The patient's two cameras: one is the main view, the other a small inset; swap them.
+    const swap = document.createElement("button");
+    swap.type = "button";
+    swap.className = "secondary tile-swap";
+    swap.dataset.testid = "make-main";
+    swap.textContent = "Make main view";
+    swap.addEventListener("click", () => { state.mainCamera = link.pid; arrangeCameras(); });
+    tile.append(swap);
+  }
   $("remote-grid").append(tile);
   setSink(video);
   updateTile(link);
+  arrangeCameras();
+}
+
+// A patient's second camera (a seat of role "camera") pairs with the patient's tile: the one
+// chosen (state.mainCamera; the patient's own camera first) is the main view, the other an
+// inset in its corner. Without a second camera, no tile is either.
+function arrangeCameras() {
+  const grid = $("remote-grid");
+  const camera = grid.querySelector('.tile[data-role="camera"]');
+  const patient = grid.querySelector('.tile[data-role="patient"]');
+  grid.querySelectorAll(".tile[data-view]").forEach((t) => { delete t.dataset.view; });
+  if (!camera || !patient) {
+    delete $("stage").dataset.main;
+    return;
+  }
+  const main = String(state.mainCamera) === camera.dataset.pid ? camera : patient;
+  const inset = main === camera ? patient : camera;
+  main.dataset.view = "main";
+  inset.dataset.view = "inset";
+  grid.prepend(main);
+  $("stage").dataset.main = main.dataset.role;
 }
 
 function updateTile(link) {
@@ -420,7 +498,96 @@ function reportMode(action) {
   if (overall === state.mode) return;
   state.mode = overall;
   signaling.send({ type: "mode", mode: overall, manual: action.manual, reason: action.reason }, { queue: true });
+  updateSkeleton();
   render();
+}
+
+// --- skeleton mode ----------------------------------------------------------------------------
+//
+// A patient's page sends only pose landmarks (visit/motion.js) instead of video when its call
+// has stepped down to audio only for the network (the quality controller's thresholds and
+// hysteresis decide, uplink estimate included) or when the therapist asks; it goes back
+// when the controller steps up again or the therapist lets go. The patient can stop it.
+// Each change is announced to both sides and recorded through the signaling socket.
+
+function skeletonWanted() {
+  if (config.host || config.role !== "patient" || state.skeletonLost) return false;
+  const network = state.mode === "audio_only" && !state.manualAudioOnly;
+  return (network || state.skeletonAsked) && !state.skeletonDeclined;
+}
+
+function skeletonReason() {
+  return state.mode === "audio_only" && !state.manualAudioOnly ? "network" : "therapist";
+}
+
+const SKELETON_TEXT = {
+  network: "Your connection is weak, so your video is paused. Your therapist sees a live outline of your body instead: only the position of your joints is sent. Audio continues.",
+  therapist: "Your therapist switched to the outline view: your video is paused and only the position of your joints is sent. Audio continues.",
+  off: "Your video is back.",
+  patient: "You stopped sending the outline of your body; audio continues.",
+  page: "This device cannot send the outline of your body; audio continues.",
+};
+
+function skeletonStatus(text, on) {
+  if (!$("skeleton-status")) return;
+  $("skeleton-status-text").textContent = text;
+  if ($("skeleton-stop-self")) $("skeleton-stop-self").hidden = !on;
+}
+
+async function updateSkeleton() {
+  if (state.mode !== "audio_only" && !state.skeletonAsked) state.skeletonDeclined = false;
+  const want = skeletonWanted();
+  if (want === state.skeletonOn) return;
+  state.skeletonOn = want;
+  let reason;
+  if (want) reason = skeletonReason();
+  else if (state.skeletonLost) reason = "page";
+  else if (state.skeletonDeclined) reason = "patient";
+  else reason = state.skeletonAsked ? "network" : "therapist";
+  if (!want && reason === "therapist" && state.skeletonWhy === "network") reason = "network";
+  state.skeletonWhy = want ? reason : "";
+  for (const link of state.links.values()) await link.holdVideo(want);
+  if (signaling) signaling.send({ type: "skeleton", state: want ? "on" : "off", reason }, { queue: true });
+  skeletonStatus(SKELETON_TEXT[want || ["patient", "page"].includes(reason) ? reason : "off"], want);
+  render();
+  if (want) await motion.setSkeleton(true);
+  else motion.setSkeleton(false);
+}
+
+function onSkeletonAsk(message) {
+  if (config.host) return;
+  state.skeletonAsked = Boolean(message.on);
+  if (message.on) state.skeletonDeclined = false;
+  updateSkeleton();
+}
+
+function onPeerSkeleton(message) {
+  motion.onSkeleton(message);
+  const on = message.state === "on";
+  const why = { network: "their connection is weak", therapist: "you asked for it" }[message.reason];
+  let text;
+  if (on) text = `${message.name}: video paused${why ? ` (${why})` : ""}; showing a live skeleton from their camera instead. Audio continues.`;
+  else if (message.reason === "patient") text = `${message.name} stopped sending their skeleton; audio continues.`;
+  else if (message.reason === "page") text = `${message.name}'s device cannot send a skeleton; audio continues.`;
+  else text = `${message.name}: skeleton view ended; their video is back.`;
+  banner(text);
+  if (config.host) {
+    skeletonStatus(text, on);
+    const button = $("btn-skeleton");
+    if (button && !on) button.setAttribute("aria-pressed", "false");
+  }
+  const note = document.querySelector(`.tile[data-pid="${message.from}"] .peer-note`);
+  if (note) note.textContent = on ? "Live skeleton (video paused)" : "";
+  render();
+}
+
+function askSkeleton() {
+  const button = $("btn-skeleton");
+  const on = button.getAttribute("aria-pressed") !== "true";
+  button.setAttribute("aria-pressed", String(on));
+  for (const pid of state.links.keys()) {
+    if ((state.peers.get(pid) || {}).role === "patient") signaling.send({ type: "skeleton_ask", to: pid, on });
+  }
 }
 
 function onPeerMode(message) {
@@ -445,6 +612,7 @@ async function setAudioOnly(on) {
     state.mode = on ? "audio_only" : "full";
     $("btn-audio-only").setAttribute("aria-pressed", String(on));
   }
+  updateSkeleton();
   render();
 }
 
@@ -456,7 +624,7 @@ function addChat(message) {
   const item = document.createElement("li");
   const from = document.createElement("span");
   from.className = "from";
-  from.textContent = message.from === config.pid ? "You" : message.name;
+  from.textContent = message.from === config.pid ? tr("You") : message.name;
   const text = document.createElement("span");
   text.className = "text";
   text.textContent = message.text;
@@ -469,7 +637,7 @@ function onWhiteboard(message) {
   if (message.from === config.pid) return; // drawn already
   if (message.op === "clear") whiteboard.clear();
   else whiteboard.add(message.stroke);
-  if ($("whiteboard").hidden) banner("Someone is drawing on the whiteboard: open Whiteboard to see it.");
+  if ($("whiteboard").hidden) banner(tr("Someone is drawing on the whiteboard: open Whiteboard to see it."));
 }
 
 // --- controls ---------------------------------------------------------------------------------
@@ -494,7 +662,7 @@ async function switchCamera() {
   try {
     track = (await navigator.mediaDevices.getUserMedia({ video: constraints })).getVideoTracks()[0];
   } catch (err) {
-    banner("Could not switch the camera.");
+    banner(tr("Could not switch the camera."));
     return;
   }
   const old = state.cameraTrack;
@@ -514,7 +682,7 @@ async function stopShare() {
   state.screenTrack = null;
   for (const link of state.links.values()) await link.replaceVideo(state.cameraTrack);
   $("local-video").srcObject = state.localStream;
-  toggle($("btn-share"), false, "Stop sharing", "Share screen");
+  toggle($("btn-share"), false, tr("Stop sharing"), tr("Share screen"));
 }
 
 async function toggleShare() {
@@ -532,23 +700,28 @@ async function toggleShare() {
   state.screenTrack = track;
   for (const link of state.links.values()) await link.replaceVideo(track);
   $("local-video").srcObject = new MediaStream([track]);
-  toggle($("btn-share"), true, "Stop sharing", "Share screen");
+  toggle($("btn-share"), true, tr("Stop sharing"), tr("Share screen"));
 }
 
 function wireControls() {
   $("btn-mute").addEventListener("click", () => {
     const muted = $("btn-mute").getAttribute("aria-pressed") !== "true";
     state.localStream.getAudioTracks().forEach((t) => { t.enabled = !muted; });
-    toggle($("btn-mute"), muted, "Unmute", "Mute");
+    toggle($("btn-mute"), muted, tr("Unmute"), tr("Mute"));
   });
   $("btn-camera").addEventListener("click", () => {
     const off = $("btn-camera").getAttribute("aria-pressed") !== "true";
     if (state.cameraTrack) state.cameraTrack.enabled = !off;
-    toggle($("btn-camera"), off, "Camera on", "Camera off");
+    toggle($("btn-camera"), off, tr("Camera on"), tr("Camera off"));
   });
   $("btn-switch").addEventListener("click", switchCamera);
   $("btn-share").addEventListener("click", toggleShare);
   $("btn-audio-only").addEventListener("click", () => setAudioOnly(!state.manualAudioOnly));
+  if ($("btn-skeleton")) $("btn-skeleton").addEventListener("click", askSkeleton);
+  if ($("skeleton-stop-self")) {
+    $("skeleton-stop-self").addEventListener("click", () => { state.skeletonDeclined = true; updateSkeleton(); });
+  }
+  if ($("btn-pip")) $("btn-pip").addEventListener("click", togglePip);
   $("btn-whiteboard").addEventListener("click", () => {
     const open = $("whiteboard").hidden;
     $("whiteboard").hidden = !open;
@@ -585,11 +758,11 @@ function wireControls() {
       return;
     }
     signaling.send({ type: config.host ? "end" : "leave" });
-    if (!config.host) setTimeout(() => finish("You left the visit."), 500);
+    if (!config.host) setTimeout(() => finish(tr("You left the visit.")), 500);
   });
   $("leave-waiting").addEventListener("click", () => {
     signaling.send({ type: "leave" });
-    setTimeout(() => finish("You left the waiting room."), 500);
+    setTimeout(() => finish(tr("You left the waiting room.")), 500);
   });
   $("chat-form").addEventListener("submit", (event) => {
     event.preventDefault();
@@ -601,7 +774,7 @@ function wireControls() {
   });
   $("text-link").addEventListener("click", async () => {
     const { ok, data } = await postJson(config.textUrl, {});
-    $("text-link-result").textContent = ok ? `Sent to ${data.sentTo}.` : data.message || "Could not send a text.";
+    $("text-link-result").textContent = ok ? tr("Sent to %(number)s.").replace("%(number)s", data.sentTo) : data.message || tr("Could not send a text.");
   });
   if (config.host) wireHost();
 }
@@ -648,7 +821,7 @@ function renderRoster(roster) {
   $("admit-all").disabled = roster.waiting.length === 0;
   const room = $("room-list");
   room.replaceChildren();
-  roster.room.forEach((person) => {
+  roster.room.filter((person) => person.role !== "camera").forEach((person) => {
     const item = document.createElement("li");
     const who = document.createElement("span");
     who.className = "who";
@@ -693,6 +866,51 @@ function tickTimer() {
   $("timer").textContent = h ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
+// --- the video in view while documenting -------------------------------------------------------
+//
+// CSS keeps the stage pinned (position: sticky) while the page or the docked note scrolls.
+// Where the browser has the Document Picture-in-Picture API, the host can also move the
+// stage into a small always-on-top window, and back (closing that window brings it back).
+
+async function togglePip() {
+  const stage = $("stage");
+  const button = $("btn-pip");
+  if (state.pip) {
+    state.pip.close();
+    return;
+  }
+  let pip;
+  try {
+    pip = await window.documentPictureInPicture.requestWindow({ width: 480, height: 270 });
+  } catch (err) {
+    banner("The video cannot open in its own window here; it stays pinned at the top.");
+    return;
+  }
+  state.pip = pip;
+  [...document.styleSheets].forEach((sheet) => {
+    if (sheet.href) {
+      const link = pip.document.createElement("link");
+      link.rel = "stylesheet";
+      link.href = sheet.href;
+      pip.document.head.append(link);
+    }
+  });
+  pip.document.body.className = "visit-pip";
+  const placeholder = document.createElement("div");
+  placeholder.id = "stage-placeholder";
+  placeholder.className = "stage-placeholder";
+  placeholder.textContent = "The video is in its own window.";
+  stage.before(placeholder);
+  pip.document.body.append(stage);
+  button.setAttribute("aria-pressed", "true");
+  pip.addEventListener("pagehide", () => {
+    placeholder.replaceWith(stage);
+    state.pip = null;
+    button.setAttribute("aria-pressed", "false");
+    stage.querySelectorAll("video").forEach((v) => v.play().catch(() => {}));
+  });
+}
+
 // Read-only facts for tests and support: which ICE candidate types carry each connection.
 window.teleptVisit = Object.freeze({
   async selectedCandidateTypes() {
@@ -709,6 +927,11 @@ window.teleptVisit = Object.freeze({
     }
     return types;
   },
+  // Skeleton mode (therapist): ms from a landmark frame leaving the patient's page to its
+  // skeleton drawn here, newest last (both pages' performance.timeOrigin + now()).
+  skeletonDelays() {
+    return [...motion.delays];
+  },
   // What each connection sends as video now: the track's label and state (camera, screen).
   sentVideo() {
     return [...state.links.values()].map((link) => {
@@ -719,5 +942,6 @@ window.teleptVisit = Object.freeze({
   },
 });
 
+if ($("btn-pip") && "documentPictureInPicture" in window) $("btn-pip").hidden = false;
 wireControls();
 prejoin();

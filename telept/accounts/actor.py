@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.utils.translation import gettext_noop
+
 from telept.accounts.models import Membership, User
 from telept.accounts.roles import CLINICAL_ROLES, STAFF_ROLES, Role
 from telept.lib.errors import DomainError
@@ -17,7 +19,8 @@ class NoMembership(DomainError):
     status = 403
 
     def __init__(self) -> None:
-        super().__init__("no_membership", "This account has no active practice membership.")
+        super().__init__("no_membership", gettext_noop(  # translated on the page (error_page)
+            "This account has no active practice membership."))
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.utils.translation import gettext_lazy as _
 
 from telept.accounts.roles import ROLE_CHOICES, STAFF_ROLES
 
@@ -9,21 +10,22 @@ STAFF_ROLE_CHOICES = [(value, label) for value, label in ROLE_CHOICES if value i
 
 
 class LoginForm(forms.Form):
-    email = forms.EmailField(max_length=254, widget=forms.EmailInput(
+    email = forms.EmailField(max_length=254, label=_("E-mail"), widget=forms.EmailInput(
         attrs={"autocomplete": "username", "autofocus": True}))
-    password = forms.CharField(max_length=200, strip=False, widget=forms.PasswordInput(
-        attrs={"autocomplete": "current-password"}))
+    password = forms.CharField(max_length=200, strip=False, label=_("Password"),
+                               widget=forms.PasswordInput(
+                                   attrs={"autocomplete": "current-password"}))
 
 
 class CodeForm(forms.Form):
     code = forms.CharField(
-        label="6-digit code", min_length=6, max_length=7,
+        label=_("6-digit code"), min_length=6, max_length=7,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
                                       "pattern": "[0-9 ]*", "autofocus": True}))
 
 
 class MagicLinkForm(forms.Form):
-    identifier = forms.CharField(label="E-mail or mobile number", max_length=254,
+    identifier = forms.CharField(label=_("E-mail or mobile number"), max_length=254,
                                  widget=forms.TextInput(attrs={"autocomplete": "username"}))
 
 

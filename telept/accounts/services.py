@@ -18,7 +18,8 @@ from django.contrib.auth import authenticate
 from django.core.mail import send_mail
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from telept.accounts.actor import Actor
 from telept.accounts.models import (
@@ -430,17 +431,24 @@ def magic_link_deliver(*, identifier: str) -> str:
     raw = magic_link_issue(user=user, channel=channel)
     url = settings.SITE_URL + reverse("accounts:magic_consume", args=[raw])
     minutes = settings.MAGIC_LINK_TTL_SECONDS // 60
-    if channel == "email":
-        send_mail(
-            "Your TelePT sign-in link",
-            f"Hello,\n\nUse this link to sign in to your patient portal. It works once and "
-            f"expires in {minutes} minutes:\n\n{url}\n\nIf you did not ask for it, ignore this "
-            "message.",
-            settings.DEFAULT_FROM_EMAIL, [user.email],
-        )
-    else:
-        sms_send(to=user.phone, body=f"TelePT sign-in link (expires in {minutes} min): {url}",
-                 purpose="magic_link")
+    from telept.accounts.language import patient_language
+    from telept.patients.models import Patient  # local: patients depends on accounts
+
+    tag = Patient.objects.filter(user=user).values_list("preferred_language", flat=True).first()
+    with translation.override(patient_language(tag)):  # the patient's language
+        values = {"minutes": minutes, "url": url}
+        if channel == "email":
+            send_mail(
+                gettext("Your TelePT sign-in link"),
+                gettext("Hello,\n\nUse this link to sign in to your patient portal. It works "
+                        "once and expires in %(minutes)s minutes:\n\n%(url)s\n\nIf you did "
+                        "not ask for it, ignore this message.") % values,
+                settings.DEFAULT_FROM_EMAIL, [user.email],
+            )
+        else:
+            sms_send(to=user.phone, body=gettext(
+                "TelePT sign-in link (expires in %(minutes)s min): %(url)s") % values,
+                purpose="magic_link")
     return f"sent_{channel}"
 
 

@@ -1,12 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
+from django.views.i18n import JavaScriptCatalog
 
-from telept.accounts import views
+from telept.accounts import language, views
 
 app_name = "accounts"
 
 urlpatterns = [
     path("login/", views.login_view, name="login"),
+    # The language switcher in the page header (patients and guests; staff stay English).
+    path("language/", language.language_set, name="language_set"),
+    # The patient pages' JS strings in the page's language, as a script file (no inline JS).
+    path("jsi18n/", JavaScriptCatalog.as_view(domain="djangojs"), name="jsi18n"),
     path("login/confirm/", views.login_confirm, name="login_confirm"),
     path("logout/", views.logout_view, name="logout"),
     path("mfa/", views.mfa_verify, name="mfa_verify"),

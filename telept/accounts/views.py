@@ -14,6 +14,7 @@ from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from telept.accounts import services
@@ -300,15 +301,18 @@ def portal_invitation(request: HttpRequest, token: str) -> HttpResponse:
         if request.method == "POST":
             if request.POST.get("answer") == "accept":
                 services.portal_invitation_accept(raw=token, user=user)  # type: ignore[arg-type]
-                messages.success(request, f"Your account is now linked to "
-                                 f"{invitation.practice.name}'s patient portal.")
+                messages.success(request, gettext(
+                    "Your account is now linked to %(practice)s's patient portal.")
+                    % {"practice": invitation.practice.name})
                 request.session[SESSION_PRACTICE] = invitation.practice_id
                 return redirect("home")
             services.portal_invitation_decline(raw=token, user=user)  # type: ignore[arg-type]
-            messages.info(request, f"You declined. {invitation.practice.name} has not been "
-                          "linked to your account.")
+            messages.info(request, gettext(
+                "You declined. %(practice)s has not been linked to your account.")
+                % {"practice": invitation.practice.name})
             return redirect("home")
     except DomainError as exc:
-        return render(request, "error.html", {"title": "Invitation", "message": exc.message},
+        return render(request, "error.html", {"title": gettext("Invitation"),
+                                              "message": exc.message},
                       status=403 if exc.code == "invitation_not_yours" else 400)
     return render(request, "accounts/portal_invitation.html", {"invitation": invitation})

@@ -9,10 +9,11 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils.translation import get_language, gettext
 
 from telept.accounts.actor import Actor, NoMembership, actor_for
 from telept.accounts.middleware import SESSION_MFA_OK
-from telept.lib.errors import DomainError
+from telept.lib.errors import DomainError, PermissionDenied
 
 SESSION_PRACTICE = "practice_id"
 
@@ -22,7 +23,7 @@ def request_actor(request: HttpRequest) -> Actor:
     if not request.user.is_authenticated:
         raise NoMembership()
     if not request.session.get(SESSION_MFA_OK):
-        raise DomainError("mfa_required", "Finish two-step sign-in first.")
+        raise DomainError("mfa_required", gettext("Finish two-step sign-in first."))
     return actor_for(request.user, practice_id=request.session.get(SESSION_PRACTICE))
 
 
@@ -46,8 +47,8 @@ def actor_required(*roles: Iterable[str] | str) -> Callable[..., Any]:
             except DomainError as exc:
                 return error_page(request, exc)
             if allowed and actor.role not in allowed:
-                return render(request, "error.html", {"title": "Not available",
-                              "message": "This page is not available for your role."},
+                return render(request, "error.html", {"title": gettext("Not available"),
+                              "message": gettext("This page is not available for your role.")},
                               status=403)
             request.actor = actor  # type: ignore[attr-defined]
             try:
@@ -61,6 +62,17 @@ def actor_required(*roles: Iterable[str] | str) -> Callable[..., Any]:
 
 
 def error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    title = "Not found" if exc.status == 404 else "Not possible"
-    return render(request, "error.html", {"title": title, "message": exc.message},
+    title = gettext("Not found") if exc.status == 404 else gettext("Not possible")
+    message = _forbidden_message(exc.message) if exc.status == 403 else exc.message
+    return render(request, "error.html", {"title": title, "message": message},
                   status=exc.status)
+
+
+def _forbidden_message(message: str) -> str:
+    """A 403's sentence in the page's language. Services write role refusals in English for
+    staff (`PermissionDenied`); on a page in another language (a patient's) the catalogue's
+    translation, else the default refusal's, so a patient never reads staff English."""
+    if (get_language() or "en").split("-")[0] == "en":
+        return message
+    translated = gettext(message)
+    return translated if translated != message else gettext(PermissionDenied.DEFAULT)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from telept.audit.models import AuditEvent
 from telept.lib.errors import PermissionDenied
@@ -22,6 +23,17 @@ class AuditFilter:
     object_type: str = ""
     since: dt.date | None = None
     until: dt.date | None = None
+
+
+def from_address_within(*, action: str, address: str, window: dt.timedelta,
+                        object_type: str = "", now: dt.datetime | None = None) -> int:
+    """How many `action` events came from `address` in the last `window`: the count behind
+    the throttles of the doors where someone can guess (a room's knocks, camera codes)."""
+    if not address:
+        return 0
+    since = (now or timezone.now()) - window
+    events = AuditEvent.objects.filter(action=action, ip=address, at__gte=since)
+    return (events.filter(object_type=object_type) if object_type else events).count()
 
 
 def audit_events(*, actor, filters: AuditFilter) -> QuerySet[AuditEvent]:  # type: ignore[no-untyped-def]

@@ -14,9 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
-
-from django.utils import timezone
 
 from telept.audit.services import audit_record
 from telept.billing import pdf
@@ -41,7 +38,7 @@ MAX_SUPERBILL_DAYS = 731
 
 
 def practice_today(practice: Practice) -> dt.date:
-    return timezone.localdate(timezone=ZoneInfo(practice.time_zone))
+    return practice.today()
 
 
 def superbill_default_range(practice: Practice) -> tuple[dt.date, dt.date]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.forms.utils import pretty_name
+from django.utils.translation import gettext_lazy as _
 
 from telept.clinical import note_templates
 from telept.clinical.measures import MEASURES, Answer, Measure
@@ -285,29 +286,30 @@ class MultipleFileField(forms.FileField):
 
 
 class MessageForm(forms.Form):
-    body = forms.CharField(label="Message", max_length=5000,
+    body = forms.CharField(label=_("Message"), max_length=5000,
                            widget=forms.Textarea(attrs={"rows": 5}))
-    files = MultipleFileField(label="Attachments", required=False,
-                              help_text="Up to 3 files: PDF, JPEG, PNG or WebP, 10 MB each.")
+    files = MultipleFileField(label=_("Attachments"), required=False,
+                              help_text=_("Up to 3 files: PDF, JPEG, PNG or WebP, 10 MB each."))
 
 
 class ThreadForm(MessageForm):
-    subject = forms.CharField(max_length=120)
+    subject = forms.CharField(max_length=120, label=_("Subject"))
 
     field_order = ["subject", "body", "files"]
 
 
 class FeedbackForm(forms.Form):
     satisfaction = forms.TypedChoiceField(
-        label="How satisfied are you with this visit?", coerce=int, widget=forms.RadioSelect,
-        choices=[(5, "5 · Very satisfied"), (4, "4"), (3, "3"), (2, "2"),
-                 (1, "1 · Very dissatisfied")])
+        label=_("How satisfied are you with this visit?"), coerce=int, widget=forms.RadioSelect,
+        choices=[(5, _("5 · Very satisfied")), (4, "4"), (3, "3"), (2, "2"),
+                 (1, _("1 · Very dissatisfied"))])
     recommend = forms.TypedChoiceField(
-        label="How likely are you to recommend us to a friend? (0 = not at all, 10 = "
-              "extremely likely)", coerce=int, widget=forms.RadioSelect,
+        label=_("How likely are you to recommend us to a friend? (0 = not at all, 10 = "
+              "extremely likely)"), coerce=int, widget=forms.RadioSelect,
         choices=[(v, str(v)) for v in range(0, 11)])
     problems = forms.MultipleChoiceField(
-        label="Did you have any technical problems?", required=False,
-        widget=forms.CheckboxSelectMultiple, choices=TECHNICAL_PROBLEMS)
-    comment = forms.CharField(label="Anything else you want to tell us?", required=False,
+        label=_("Did you have any technical problems?"), required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(code, _(label)) for code, label in TECHNICAL_PROBLEMS])
+    comment = forms.CharField(label=_("Anything else you want to tell us?"), required=False,
                               max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))

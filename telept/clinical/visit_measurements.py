@@ -18,6 +18,15 @@ Contract with `telept.visits` (import guarded; returns [] while it does not exis
 
 Anything else (no visits app, no such function or model, a field missing) gives [] so a
 note can always be written; the therapist types the measurements by hand.
+
+Video clips (Issue 14 item 3): `visit_clips_for_note(appointment)` reads
+`telept.visits.clips.clips_for_note(*, appointment)` (same guard) — mappings with `label`,
+`line` (the Objective sentence once analysed, else ""), `status_label`, `url` (the
+recording's review page). A note started after a clip was analysed gets its line in the
+objective section (`clip_lines`); a note already started is never written to from here —
+its pages list the clips beside it (`clips_for_note_page`), because a draft the therapist
+is typing in the dock must not change under them (autosave would meet a newer version and
+ask them to merge mid-visit), and a signed note is sealed (an addendum documents a clip).
 """
 
 from __future__ import annotations
@@ -28,6 +37,8 @@ from collections.abc import Iterable
 from typing import Any
 
 logger = logging.getLogger(__name__)
+
+CLIPS_HEADING = "Video clips kept in the visit, with the patient's consent:"
 
 Measurement = dict[str, Any]
 
@@ -100,3 +111,36 @@ def measurement_lines(measurements: list[Measurement]) -> str:
         value = f"{m['value']:g}"
         lines.append(f"- {m['label']}: {value}{' ' + m['unit'] if m['unit'] else ''}")
     return "Measured in the video visit:\n" + "\n".join(lines) if lines else ""
+
+
+def visit_clips_for_note(appointment: Any) -> list[dict[str, Any]]:
+    """Video clips kept with consent in this appointment's visit, or [] (see above)."""
+    if appointment is None:
+        return []
+    try:
+        module = importlib.import_module("telept.visits.clips")
+        function = getattr(module, "clips_for_note", None)
+        if not callable(function):
+            return []
+        return [dict(c) for c in function(appointment=appointment)
+                if isinstance(c, dict) and c.get("label")]
+    except Exception:  # noqa: BLE001 - a visits-side error must not block documentation
+        logger.warning("visit clips unavailable for appointment %s",
+                       getattr(appointment, "pk", None), exc_info=True)
+        return []
+
+
+def clip_lines(clips: list[dict[str, Any]]) -> str:
+    """The text added to the objective section: one line per analysed clip."""
+    lines = [f"- {c['line']}" for c in clips if c.get("line")]
+    return CLIPS_HEADING + "\n" + "\n".join(lines) if lines else ""
+
+
+def clips_for_note_page(note: Any) -> list[dict[str, Any]]:
+    """The visit's clips for a note's pages, each marked `in_note` when its line is in the
+    note's objective section already (typed in at creation, or pasted by the therapist)."""
+    from telept.clinical.note_templates import OBJECTIVE_SECTION
+
+    clips = visit_clips_for_note(getattr(note, "appointment", None))
+    objective = str((note.content or {}).get(OBJECTIVE_SECTION.get(note.kind, ""), ""))
+    return [{**c, "in_note": bool(c.get("line")) and c["line"] in objective} for c in clips]

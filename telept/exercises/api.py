@@ -5,6 +5,7 @@ session log (which may trigger the safety stop). Scoped like the pages; errors a
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Annotated, Literal
 
 from django.http import HttpRequest
@@ -121,6 +122,17 @@ class ProgramOut(Schema):
         return list(obj.items.all())  # type: ignore[attr-defined]
 
 
+class CameraIn(Schema):
+    """What "Use my camera" measured on the device (checked by services.camera_clean)."""
+
+    exercise: Annotated[str, StringConstraints(max_length=40)]
+    side: Literal["left", "right"]
+    reps: int = Field(..., ge=0, le=services.MAX_CAMERA_REPS)
+    peak_deg: float | None = Field(None, ge=0, le=services.MAX_CAMERA_DEG)
+    rom_deg: float | None = Field(None, ge=0, le=services.MAX_CAMERA_DEG)
+    view_ok: bool | None = None
+
+
 class LogIn(Schema):
     item_id: Id
     status: Literal["done", "partly", "skipped"]
@@ -128,6 +140,7 @@ class LogIn(Schema):
     difficulty: Literal["easy", "ok", "hard"] | None = None
     sets_done: int | None = Field(None, ge=0, le=50)
     reps_done: int | None = Field(None, ge=0, le=1000)
+    camera: CameraIn | None = None
 
 
 class SessionIn(Schema):
@@ -136,6 +149,12 @@ class SessionIn(Schema):
     fall_reported: bool = False
     note: Annotated[str, StringConstraints(max_length=500)] = ""
     duration_seconds: int | None = Field(None, ge=0, le=services.MAX_SESSION_SECONDS)
+    client_key: uuid.UUID | None = Field(
+        None, description="A UUID the device made for this session: sending it again "
+        "returns the stored session (200) instead of logging it twice.")
+    completed_at: dt.datetime | None = Field(
+        None, description="When the session ended on the device (ISO 8601 with offset); "
+        "default now. A session logged offline keeps its own day.")
 
 
 class SessionOut(Schema):
@@ -170,21 +189,35 @@ def read_program(request: HttpRequest, patient_id: int) -> object:
     return program
 
 
-@router.post("/exercise-sessions", response={201: SessionOut, **ERRORS},
-             summary="Log a home exercise session (the patient's own)")
-def log_session(request: HttpRequest, payload: SessionIn) -> Status:
+def session_record(actor: object, payload: SessionIn, source: str) -> tuple[int, dict[str, object]]:
+    """Log `payload` for the patient `actor`: (201, or 200 for a replayed key; the answer).
+    The offline sync page endpoint (views_offline.py) answers with the same."""
     result = services.session_record(
-        actor=request.actor, program_id=payload.program_id,  # type: ignore[attr-defined]
+        actor=actor, program_id=payload.program_id,  # type: ignore[arg-type]
         fall_reported=payload.fall_reported, note=payload.note,
-        duration_seconds=payload.duration_seconds, source=ExerciseSession.Source.API,
-        logs=[services.LogInput(item_id=log.item_id, status=log.status, pain=log.pain,
-                                difficulty=log.difficulty or "", sets_done=log.sets_done,
-                                reps_done=log.reps_done) for log in payload.logs])
+        duration_seconds=payload.duration_seconds, source=source,
+        client_key=payload.client_key, completed_at=payload.completed_at,
+        logs=[services.LogInput(
+            item_id=log.item_id, status=log.status, pain=log.pain,
+            difficulty=log.difficulty or "", sets_done=log.sets_done, reps_done=log.reps_done,
+            camera=None if log.camera is None else services.CameraInput(
+                exercise=log.camera.exercise, side=log.camera.side, reps=log.camera.reps,
+                peak_deg=log.camera.peak_deg, rom_deg=log.camera.rom_deg,
+                view_ok=log.camera.view_ok)) for log in payload.logs])
     stop = result.decision
     phone = f" at {result.clinic_phone}" if result.clinic_phone else ""
     message = (f"Stop exercising and call the clinic{phone}: {stop.summary()}."
                if stop.stop else "Session saved.")
-    return Status(201, {"id": result.session.pk, "program_id": result.session.program_id,
-                        "logged": len(payload.logs), "stopped": stop.stop,
-                        "reasons": list(stop.reasons), "message": message,
-                        "clinic_phone": result.clinic_phone})
+    return (200 if result.replayed else 201), {
+        "id": result.session.pk, "program_id": result.session.program_id,
+        "logged": len(payload.logs), "stopped": stop.stop, "reasons": list(stop.reasons),
+        "message": message, "clinic_phone": result.clinic_phone}
+
+
+@router.post("/exercise-sessions", response={200: SessionOut, 201: SessionOut, **ERRORS},
+             summary="Log a home exercise session (the patient's own); with client_key, "
+                     "sending it again answers the stored session (200)")
+def log_session(request: HttpRequest, payload: SessionIn) -> Status:
+    status, body = session_record(request.actor, payload,  # type: ignore[attr-defined]
+                                  str(ExerciseSession.Source.API))
+    return Status(status, body)

@@ -38,6 +38,10 @@ PROGRAMS = (
     ("riverside", "R0009", "pt2@riverside.example", "Balance and falls prevention", 14,
      [("weight-shifts", 1, 10, None), ("tandem-stance", 1, None, 30),
       ("single-leg-stance", 1, None, 20), ("sit-to-stand", 2, 8, None)], "stopped"),
+    # Omar Haddad (Spanish): his therapist titled it in Spanish; the exercises show in Spanish.
+    ("riverside", "R0010", "pt@riverside.example", "Codo de tenista: fuerza y movilidad", 6,
+     [("wrist-extensor-stretch", 1, None, 30), ("eccentric-wrist-extension", 3, 15, None),
+      ("grip-squeeze", 2, 10, 5)], "steady"),
     ("lakeside", "L0001", "pt@lakeside.example", "Back care", 10,
      [("cat-camel", 1, 10, None), ("prone-press-up", 1, 10, None)], "steady"),
 )

@@ -6,6 +6,7 @@ from typing import Any, TypedDict
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.utils.translation import gettext_lazy as _
 
 from telept.exercises import uploads, vocab
 from telept.exercises.models import ExerciseLog, ProgramItem, Recording
@@ -213,8 +214,8 @@ class ProgramStatusForm(forms.Form):
 
 CAMERA_FIELDS = ("camera_exercise", "camera_side", "camera_peak_deg", "camera_rom_deg",
                  "camera_reps", "camera_view_ok")
-CAMERA_REFUSED = ("The camera's measurement of this exercise could not be used, so it was "
-                  "left out. Check your answers and save again.")
+CAMERA_REFUSED = _("The camera's measurement of this exercise could not be used, so it was "
+                   "left out. Check your answers and save again.")
 
 
 class SessionLogForm(forms.Form):
@@ -227,17 +228,20 @@ class SessionLogForm(forms.Form):
     """
 
     item_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**62)
-    status = forms.ChoiceField(choices=ExerciseLog.Status.choices, widget=forms.RadioSelect,
-                               label="How did it go?")
+    # Patients read this form in their language (labels in telept/accounts/i18n_labels.py).
+    status = forms.ChoiceField(choices=[(v, _(label)) for v, label in  # noqa: INT001
+                                        ExerciseLog.Status.choices],
+                               widget=forms.RadioSelect, label=_("How did it go?"))
     sets_done = forms.IntegerField(min_value=0, max_value=50, required=False,
-                                   label="Sets done")
+                                   label=_("Sets done"))
     reps_done = forms.IntegerField(min_value=0, max_value=1000, required=False,
-                                   label="Reps counted")
+                                   label=_("Reps counted"))
     pain = forms.TypedChoiceField(coerce=int, choices=PAIN_CHOICES, required=False,
                                   empty_value=None, widget=forms.RadioSelect,
-                                  label="Pain right now (0 = none, 10 = worst)")
-    difficulty = forms.ChoiceField(choices=ExerciseLog.Difficulty.choices, required=False,
-                                   widget=forms.RadioSelect, label="How hard was it?")
+                                  label=_("Pain right now (0 = none, 10 = worst)"))
+    difficulty = forms.ChoiceField(choices=[(v, _(label)) for v, label in  # noqa: INT001
+                                            ExerciseLog.Difficulty.choices], required=False,
+                                   widget=forms.RadioSelect, label=_("How hard was it?"))
     camera_exercise = forms.CharField(required=False, max_length=40, widget=forms.HiddenInput)
     camera_side = forms.ChoiceField(required=False, widget=forms.HiddenInput,
                                     choices=[("", ""), ("left", "left"), ("right", "right")])
@@ -259,7 +263,7 @@ class SessionLogForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("status") and data["status"] != "skipped" and data.get("pain") is None:
-            self.add_error("pain", "Rate your pain now, from 0 to 10.")
+            self.add_error("pain", _("Rate your pain now, from 0 to 10."))
         self._camera_check(data)
         return data
 
@@ -307,9 +311,9 @@ SessionLogFormSet = forms.formset_factory(SessionLogForm, extra=0, max_num=60,
 
 class SessionEndForm(forms.Form):
     fall_reported = forms.BooleanField(required=False,
-                                       label="I fell, or nearly fell, while exercising")
-    note = forms.CharField(max_length=500, required=False, label="Anything to tell your "
-                           "therapist?", widget=forms.Textarea(attrs={"rows": 2}))
+                                       label=_("I fell, or nearly fell, while exercising"))
+    note = forms.CharField(max_length=500, required=False, label=_("Anything to tell your "
+                           "therapist?"), widget=forms.Textarea(attrs={"rows": 2}))
     duration_seconds = forms.IntegerField(required=False, min_value=0, max_value=4 * 3600,
                                           widget=forms.HiddenInput)
 
@@ -318,12 +322,13 @@ class RecordingUploadForm(forms.Form):
     """A recorded set. The file is checked by the service (contents, size, length)."""
 
     file = forms.FileField(
-        label="Video of your set", allow_empty_file=True,
-        error_messages={"required": "Record your set first, or choose a video file.",
-                        "invalid": "Choose a video file."},
+        label=_("Video of your set"), allow_empty_file=True,
+        error_messages={"required": _("Record your set first, or choose a video file."),
+                        "invalid": _("Choose a video file.")},
         widget=forms.FileInput(attrs={"accept": "video/webm,video/mp4,.webm,.mp4"}))
-    side = forms.ChoiceField(choices=Recording.Side.choices, initial=Recording.Side.AUTO,
-                             label="Which side are you exercising?")
+    side = forms.ChoiceField(choices=[(v, _(label)) for v, label in  # noqa: INT001
+                                      Recording.Side.choices], initial=Recording.Side.AUTO,
+                             label=_("Which side are you exercising?"))
 
 
 class RecordingFeedbackForm(forms.Form):

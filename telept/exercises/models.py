@@ -15,6 +15,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.functional import cached_property
+from django.utils.translation import gettext
 
 from telept.exercises import vocab
 
@@ -194,21 +195,26 @@ class ProgramItem(models.Model):
 
     @property
     def dose(self) -> str:
-        what = f"{self.reps} reps" if self.reps else ""
+        # In the page's language: patients may read Spanish (staff pages are always English).
+        what = gettext("%(reps)s reps") % {"reps": self.reps} if self.reps else ""
         if self.hold_seconds:
-            what = f"{what}, hold {self.hold_seconds} s" if what else f"hold {self.hold_seconds} s"
+            hold = gettext("hold %(seconds)s s") % {"seconds": self.hold_seconds}
+            what = f"{what}, {hold}" if what else hold
         return f"{self.sets} × {what}"
 
     @property
     def frequency(self) -> str:
-        per_day = "once a day" if self.times_per_day == 1 else f"{self.times_per_day} times a day"
-        per_week = "every day" if self.days_per_week == 7 else f"{self.days_per_week} days a week"
+        per_day = (gettext("once a day") if self.times_per_day == 1
+                   else gettext("%(n)s times a day") % {"n": self.times_per_day})
+        per_week = (gettext("every day") if self.days_per_week == 7
+                    else gettext("%(n)s days a week") % {"n": self.days_per_week})
         return f"{per_day}, {per_week}"
 
 
 class ExerciseSession(models.Model):
     class Source(models.TextChoices):
         PORTAL = "portal", "Patient portal"
+        OFFLINE = "offline", "Patient portal, logged offline"
         API = "api", "API"
 
     program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="sessions")
@@ -221,10 +227,24 @@ class ExerciseSession(models.Model):
     note = models.CharField(max_length=500, blank=True)
     stopped = models.BooleanField(default=False, help_text="This session stopped the program.")
     source = models.CharField(max_length=8, choices=Source.choices, default=Source.PORTAL)
+    # A session logged on the device (offline) carries a key the device made, so that a sync
+    # sent twice stores it once: the second answer is the first session (services.
+    # session_record). The hash of what was sent tells a replay from a reused key.
+    client_key = models.UUIDField(null=True, blank=True, help_text="Idempotency key made on "
+                                  "the patient's device; unique per patient.")
+    client_hash = models.CharField(max_length=64, blank=True,
+                                   help_text="SHA-256 of the session as the device sent it.")
+    safety = models.JSONField(default=dict, blank=True, help_text="The safety decision: "
+                              "reasons, baseline and worst pain (so a replay answers the same).")
 
     class Meta:
         ordering = ["-completed_at", "-id"]
         indexes = [models.Index(fields=["patient", "local_date"], name="exsession_patient_day")]
+        constraints = [
+            models.UniqueConstraint(fields=["patient", "client_key"],
+                                    condition=Q(client_key__isnull=False),
+                                    name="exsession_unique_client_key_per_patient"),
+        ]
 
 
 class ExerciseLog(models.Model):
@@ -362,6 +382,9 @@ class Recording(models.Model):
                                  related_name="exercise_recordings")
     item = models.ForeignKey(ProgramItem, null=True, blank=True, on_delete=models.SET_NULL,
                              related_name="recordings")
+    visit = models.ForeignKey("visits.Visit", null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="recordings",
+                              help_text="A clip kept during this video visit, with consent.")
     exercise = models.ForeignKey(Exercise, on_delete=models.PROTECT, related_name="+")
     motion_key = models.CharField(max_length=40, help_text="The exercise's telept.motion "
                                   "name when the set was recorded.")

@@ -5,8 +5,11 @@ runs in one transaction and is audited in it."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 import math
 import secrets
+import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -383,6 +386,7 @@ class SessionResult:
     session: ExerciseSession
     decision: rules.SafetyDecision
     clinic_phone: str
+    replayed: bool = False  # the device sent this session before: nothing new was written
 
     @property
     def stopped(self) -> bool:
@@ -469,11 +473,59 @@ def _assignee(program: Program) -> int | None:
     return None
 
 
+# A session logged offline may reach the server days later; older than this it is refused.
+MAX_OFFLINE_AGE = dt.timedelta(days=30)
+
+
+def _client_hash(*, logs: list[LogInput], fall_reported: bool, note: str,
+                 duration_seconds: int | None, program_id: int | None,
+                 completed_at: dt.datetime | None) -> str:
+    """SHA-256 of the session as sent: a replay of the same key must send the same."""
+    body = {"logs": [asdict(log) for log in logs], "fall": fall_reported, "note": note,
+            "duration": duration_seconds, "program": program_id,
+            "completed_at": completed_at.isoformat() if completed_at else None}
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def _replay(actor: Actor, client_key: uuid.UUID, digest: str) -> SessionResult | None:
+    """The session this patient's device already sent under `client_key`, if any."""
+    found = (ExerciseSession.objects.filter(patient_id=actor.patient_id, client_key=client_key)
+             .select_related("patient__practice").first())
+    if found is None:
+        return None
+    if found.client_hash != digest:
+        raise Conflict("idempotency_key_reused", "This session key was already used for a "
+                       "different session. Nothing was saved.")
+    saved = found.safety or {}
+    decision = rules.SafetyDecision(stop=found.stopped, reasons=tuple(saved.get("reasons", ())),
+                                    baseline=saved.get("baseline"),
+                                    worst_pain=saved.get("worst_pain"))
+    audit_record(actor=actor, action="read", object_type="ExerciseSession",
+                 object_id=found.pk, patient_id=found.patient_id, detail={"replayed": True})
+    return SessionResult(session=found, decision=decision,
+                         clinic_phone=found.patient.practice.phone, replayed=True)
+
+
+def _completed_at(completed_at: dt.datetime | None, now: dt.datetime) -> dt.datetime:
+    """When the device says the session ended: never in the future (a fast clock is read as
+    now), not older than MAX_OFFLINE_AGE; None is now."""
+    if completed_at is None:
+        return now
+    if timezone.is_naive(completed_at):
+        raise DomainError("invalid_time", "Give the session's time with its UTC offset.",
+                          field="completed_at")
+    if completed_at < now - MAX_OFFLINE_AGE:
+        raise DomainError("too_old", "This session is more than 30 days old and cannot be "
+                          "logged any more.", field="completed_at")
+    return min(completed_at, now)
+
+
 @transaction.atomic
 def session_record(*, actor: Actor, logs: list[LogInput], fall_reported: bool = False,
                    note: str = "", duration_seconds: int | None = None,
-                   program_id: int | None = None,
-                   source: str = "portal") -> SessionResult:
+                   program_id: int | None = None, source: str = "portal",
+                   client_key: uuid.UUID | None = None,
+                   completed_at: dt.datetime | None = None) -> SessionResult:
     """A patient logs one session of their active program.
 
     The program row is locked (`select_for_update`) so that two sessions sent together
@@ -481,14 +533,31 @@ def session_record(*, actor: Actor, logs: list[LogInput], fall_reported: bool = 
     patient is told to stop and call, and a task goes to the prescriber. Every log, with
     its camera measurement, is checked before anything is written: one bad value refuses
     the whole session.
+
+    A session logged on the device (offline) comes with `client_key`, a UUID the device
+    made, and `completed_at`, when it ended there. The same key sent again (a sync
+    replayed) answers the stored session and writes nothing, even once the program is
+    paused by that very session; the same key with other content is a 409.
     """
     if not actor.is_patient or actor.patient_id is None:
         raise PermissionDenied("Only the patient logs their own exercise sessions.")
+    digest = ""
+    if client_key is not None:
+        digest = _client_hash(logs=logs, fall_reported=fall_reported, note=note,
+                              duration_seconds=duration_seconds, program_id=program_id,
+                              completed_at=completed_at)
+        replayed = _replay(actor, client_key, digest)
+        if replayed is not None:
+            return replayed
     program = (program_scope(actor=actor).select_for_update(of=("self",))
                .select_related("patient__practice")
                .filter(active=True).first())
     if program is None or (program_id is not None and program.pk != program_id):
         raise NotFound("program")
+    if client_key is not None:  # sent twice at once: the first holds the lock; look again
+        replayed = _replay(actor, client_key, digest)
+        if replayed is not None:
+            return replayed
     if program.is_paused:
         raise Conflict("program_paused", "Your exercise program is paused. Please contact "
                        "the clinic before exercising again.")
@@ -508,19 +577,28 @@ def session_record(*, actor: Actor, logs: list[LogInput], fall_reported: bool = 
         baseline=program_baseline(program),
         pains=[c["pain"] for c in cleaned if c["pain"] is not None], fall=fall_reported)
     now = timezone.now()
+    ended = _completed_at(completed_at, now)
     patient = program.patient
-    session = ExerciseSession.objects.create(
-        program=program, patient=patient, completed_at=now,
-        started_at=now - dt.timedelta(seconds=duration_seconds or 0),
-        local_date=now.astimezone(patient_zone(patient)).date(),
-        fall_reported=fall_reported, note=note.strip()[:500], stopped=decision.stop,
-        source=source)
+    try:
+        with transaction.atomic():
+            session = ExerciseSession.objects.create(
+                program=program, patient=patient, completed_at=ended,
+                started_at=ended - dt.timedelta(seconds=duration_seconds or 0),
+                local_date=ended.astimezone(patient_zone(patient)).date(),
+                fall_reported=fall_reported, note=note.strip()[:500], stopped=decision.stop,
+                source=source, client_key=client_key, client_hash=digest,
+                safety={"reasons": list(decision.reasons), "baseline": decision.baseline,
+                        "worst_pain": decision.worst_pain})
+    except IntegrityError as exc:  # the unique key: another request stored it meanwhile
+        raise Conflict("idempotency_key_reused", "This session is being saved already. "
+                       "Try again in a moment.") from exc
     ExerciseLog.objects.bulk_create(
         [ExerciseLog(session=session, order=n, **c) for n, c in enumerate(cleaned)])
     audit_record(actor=actor, action="create", object_type="ExerciseSession",
                  object_id=session.pk, patient_id=patient.pk,
                  detail={"logs": len(cleaned), "stopped": decision.stop,
-                         "camera": sum(1 for c in cleaned if c["camera_exercise"])})
+                         "camera": sum(1 for c in cleaned if c["camera_exercise"]),
+                         "offline": client_key is not None})
     if decision.stop:
         _safety_stop(actor, program, decision, now)
     return SessionResult(session=session, decision=decision,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from telept.exercises import views
+from telept.exercises import views, views_offline
 from telept.exercises.recordings import views as recording_views
 
 app_name = "exercises"
@@ -28,6 +28,10 @@ urlpatterns = [
     # Patients
     path("portal/exercises/", views.my_exercises, name="portal"),
     path("portal/exercises/session/", views.session_run, name="session"),
+    # The installable, offline home program (views_offline.py)
+    path("manifest.webmanifest", views_offline.manifest, name="manifest"),
+    path("portal/sw.js", views_offline.service_worker, name="service_worker"),
+    path("portal/exercises/sync/", views_offline.sync, name="sync"),
     # Recordings for asynchronous review: the patient films a set, clinicians review it
     path("portal/exercises/items/<int:item_id>/record/", recording_views.recording_new,
          name="recording_new"),

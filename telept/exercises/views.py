@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.forms import Form
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from telept.accounts.roles import STAFF_ROLES, Role
@@ -29,6 +30,7 @@ from telept.exercises.forms import (
     SessionLogFormSet,
 )
 from telept.exercises.models import Program
+from telept.exercises.views_offline import offline_context
 from telept.lib.errors import DomainError, NotFound
 
 CLINICIANS = selectors.CLINICIANS
@@ -317,9 +319,10 @@ def session_run(request: HttpRequest) -> HttpResponse:
             error = exc.message
         else:
             if not result.stopped:
-                messages.success(request, "Well done: your session is saved.")
+                messages.success(request, gettext("Well done: your session is saved."))
             return redirect("exercises:portal")
     return render(request, "exercises/session.html", {
         "program": program, "patient": patient, "end": end, "logs": logs, "error": error,
-        "steps": list(zip(logs.forms, items, strict=False))},
+        "steps": list(zip(logs.forms, items, strict=False)),
+        "offline": offline_context(program, patient.pk)},
         status=400 if request.method == "POST" else 200)

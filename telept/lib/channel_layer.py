@@ -1,4 +1,6 @@
-"""The in-memory channel layer of a single app process, without its per-message sweep.
+"""The channel layer of a single app process: Channels' in-memory one without its
+per-message sweep. Several app processes use channels_redis's pub/sub layer (`REDIS_URL`,
+settings.redis_channel_layer).
 
 Channels' `InMemoryChannelLayer` walks every channel queue and every group membership on
 each `send`, `receive` and `group_send` to drop expired messages (the 60-second message TTL)
@@ -6,8 +8,7 @@ and expired group memberships (one day). With 500 video visits that is thousands
 per message, and relay latency grew to seconds (bench/bench_signaling.py). This subclass
 runs the same sweep at most once per `SWEEP_SECONDS`: expiry is decided by the same
 timestamps, only noticed up to a second later, which no caller can tell apart from a slow
-consumer. Everything else is Channels' own code. Several app processes need Redis anyway
-(`REDIS_URL`).
+consumer. Everything else is Channels' own code.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 
 class DomainError(Exception):
     """A refusal the user can understand and act on (never a bug).
@@ -36,14 +38,20 @@ class NotFound(DomainError):
 
     status = 404
 
-    def __init__(self, what: str = "record") -> None:
-        super().__init__("not_found", f"No such {what}.")
+    def __init__(self, what: str = "record", *, message: str | None = None) -> None:
+        # `message`: the sentence in the reader's language where a patient or guest sees it.
+        super().__init__("not_found", message or f"No such {what}.")
 
 
 class PermissionDenied(DomainError):
-    status = 403
+    """A refusal by role. Write the message in English, for staff: a page shown in another
+    language (a patient's) says its translation, or this default sentence's when the
+    catalogue has none (`telept.accounts.web.error_page`)."""
 
-    def __init__(self, message: str = "Your role does not allow this.") -> None:
+    status = 403
+    DEFAULT = gettext_noop("Your role does not allow this.")
+
+    def __init__(self, message: str = DEFAULT) -> None:
         super().__init__("forbidden", message)
 
 

@@ -1,7 +1,9 @@
 """Hysteresis rep counting on a smoothed joint angle.
 
 Progress ``p`` is the fraction of the target ROM reached from rest (0 at rest, 1 at target).
-A rep starts when ``p`` rises above 30%, becomes a full rep once it reaches 70%, and ends when
+Counting begins once the joint has been seen at rest (``p`` at most 30%): someone already
+standing when "sit to stand" starts, or whose arm is up, has done no repetition yet. A rep
+starts when ``p`` rises above 30%, becomes a full rep once it reaches 70%, and ends when
 ``p`` falls back below 30%. The gap between the two thresholds is the hysteresis that keeps
 jitter from counting twice. An excursion that ends without reaching 70% is a partial rep: it is
 reported, never counted. Excursions that never got 5 points of ROM past the 30% line are jitter
@@ -138,6 +140,7 @@ class RepCounter:
         self._peak_t = 0.0
         self._counted_open = False
         self._last_t = start_t
+        self._seen_rest = False
 
     @property
     def reps(self) -> int:
@@ -157,6 +160,10 @@ class RepCounter:
         s = self._d * angle
         p = (angle - ex.rest_deg) * self._scale
         self._last_t = t
+        if not self._seen_rest:
+            if not p <= LOW:  # not yet seen at rest (NaN included): nothing has started
+                return False
+            self._seen_rest = True
         counted = False
         if self.state == REST:
             if s < self._rest_min:
@@ -244,6 +251,9 @@ def count_reps(
         return result
     p = progress(angles=angles, exercise=ex)
     s = d * angles
+    rest = np.flatnonzero(p <= LOW)
+    if rest.shape[0] == 0:
+        return result  # never seen at rest: no excursion has started
     above = np.flatnonzero(p > LOW)
     below = np.flatnonzero(p < LOW)
     top = np.flatnonzero(p >= HIGH)
@@ -252,7 +262,7 @@ def count_reps(
         # Excursions may only start within the limit (the streaming twin stays at rest after).
         above = above[times[above] - start_t <= limit]
     partial_min = _partial_min(exercise=ex)
-    i = 0
+    i = int(rest[0])
     while i < n:
         j = _next(above, i)
         if j < 0:

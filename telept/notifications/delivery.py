@@ -21,7 +21,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from telept.audit.services import audit_record
 from telept.notifications import rules, templating
@@ -118,9 +119,10 @@ def _ics_part(row: Notification, appointment: Appointment, now: dt.datetime) -> 
     ics = ics_build(event=IcsEvent(
         uid=row.ics_uid, sequence=row.ics_sequence, method=method,
         start=appointment.start, end=appointment.end, time_zone=practice.time_zone,
-        summary=f"Physical therapy visit — {practice.name}",
+        summary=gettext("Physical therapy visit — %(practice)s") % {"practice": practice.name},
         location=templating.location_text(appointment),
-        description=f"Manage your visit in the patient portal: {templating.portal_url()}",
+        description=gettext("Manage your visit in the patient portal: %(url)s")
+        % {"url": templating.portal_url()},
         organizer_email=sender_address(settings.DEFAULT_FROM_EMAIL),
         organizer_name=practice.name, attendee_email=patient.email,
         attendee_name=patient.preferred_name or patient.first_name), now=now)
@@ -131,9 +133,18 @@ def _ics_part(row: Notification, appointment: Appointment, now: dt.datetime) -> 
 
 
 def _send_email(row: Notification, appointment: Appointment, now: dt.datetime) -> None:
+    # In the patient's language: wording, dates, the modality and the calendar invitation.
+    language = templating.appointment_language(appointment)
+    with translation.override(language):
+        _send_email_in_language(row, appointment, now, language)
+
+
+def _send_email_in_language(row: Notification, appointment: Appointment, now: dt.datetime,
+                            language: str) -> None:
     message = templating.message_render(
         practice_id=appointment.practice_id, kind=row.kind, channel=Channel.EMAIL,
-        context=templating.appointment_context(appointment=appointment, join_link=True))
+        context=templating.appointment_context(appointment=appointment, join_link=True),
+        language=language)
     email = EmailMultiAlternatives(
         subject=message.subject, body=message.body, from_email=settings.DEFAULT_FROM_EMAIL,
         to=[row.recipient], headers={"Auto-Submitted": "auto-generated"},
@@ -145,9 +156,12 @@ def _send_email(row: Notification, appointment: Appointment, now: dt.datetime) -
 
 
 def _send_sms(row: Notification, appointment: Appointment) -> int:
-    message = templating.message_render(
-        practice_id=appointment.practice_id, kind=row.kind, channel=Channel.SMS,
-        context=templating.appointment_context(appointment=appointment, join_link=True))
+    language = templating.appointment_language(appointment)
+    with translation.override(language):
+        message = templating.message_render(
+            practice_id=appointment.practice_id, kind=row.kind, channel=Channel.SMS,
+            context=templating.appointment_context(appointment=appointment, join_link=True),
+            language=language)
     sms = sms_send(to=row.recipient, body=message.body, purpose=row.kind)
     if sms.status != sms.Status.SENT:
         raise DeliveryError(sms.error or f"text {sms.status}")

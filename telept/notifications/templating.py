@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo
 import phonenumbers
 from django.conf import settings
 from django.template import Context, Engine, TemplateSyntaxError
+from django.utils import dateformat, translation
+from django.utils.translation import gettext, gettext_lazy
 
 from telept.lib.errors import DomainError
 from telept.notifications.models import Channel, Kind, MessageTemplate
@@ -29,8 +31,8 @@ logger = logging.getLogger(__name__)
 
 SMS_MAX_CHARS = 1600  # Twilio's limit for one message (it splits into segments below that)
 VIRTUAL_LOCATION = {
-    Modality.VIDEO: "Video visit (join link in the portal)",
-    Modality.AUDIO: "Audio-only visit (join link in the portal)",
+    Modality.VIDEO: gettext_lazy("Video visit (join link in the portal)"),
+    Modality.AUDIO: gettext_lazy("Audio-only visit (join link in the portal)"),
 }
 # Tags a practice may use; everything else (include, extends, load, debug, ...) is refused.
 ALLOWED_TAGS = frozenset({"if", "elif", "else", "endif", "firstof", "with", "endwith",
@@ -118,6 +120,101 @@ DEFAULTS: dict[tuple[str, str], tuple[str, str]] = {
         + _STOP),
 }
 
+_STOP_ES = " Responda STOP para no recibir más mensajes."
+# Spanish defaults (Issue 13 item 2), for patients whose preferred language is Spanish: neutral
+# Latin American Spanish, "usted". A practice's own templates are its English wording; a
+# Spanish-speaking patient gets these rather than a practice's English text.
+DEFAULTS_ES: dict[tuple[str, str], tuple[str, str]] = {
+    (Kind.CONFIRMATION, Channel.EMAIL): (
+        "Su cita con {{ practice_name }} está reservada",
+        "Hola, {{ patient_first_name }}:\n\n"
+        "Su cita con {{ practice_name }} está reservada para el {{ date }} a las {{ time }} "
+        "({{ time_zone }}).\n\n"
+        "Cita: {{ visit_type }} ({{ modality }})\nLugar: {{ location }}\n"
+        "{% if is_virtual %}Conéctese desde cualquier navegador, sin instalar nada: "
+        "{{ join_url }}\n{% endif %}"
+        "\nPara cambiarla o cancelarla, entre en {{ portal_url }} o llame al "
+        "{{ practice_phone }}.\nLe adjuntamos una invitación para su calendario.\n"),
+    (Kind.CONFIRMATION, Channel.SMS): (
+        "", "{{ practice_name }}: su cita está reservada para el {{ date_short }} a las "
+        "{{ time }} ({{ time_zone }}). {% if is_virtual %}Conéctese: {{ join_url }}"
+        "{% else %}{{ location }}{% endif %}" + _STOP_ES),
+    (Kind.REMINDER_24H, Channel.EMAIL): (
+        "Recordatorio: su cita de mañana con {{ practice_name }}",
+        "Hola, {{ patient_first_name }}:\n\n"
+        "Le recordamos su cita con {{ practice_name }} el {{ date }} a las {{ time }} "
+        "({{ time_zone }}).\n\nLugar: {{ location }}\n"
+        "{% if is_virtual %}Conéctese desde cualquier navegador: {{ join_url }}\n{% endif %}"
+        "\n¿Necesita cambiarla? Entre en {{ portal_url }} o llame al {{ practice_phone }}.\n"),
+    (Kind.REMINDER_24H, Channel.SMS): (
+        "", "Recordatorio de {{ practice_name }}: cita el {{ date_short }} a las {{ time }} "
+        "({{ time_zone }}). {% if is_virtual %}Conéctese: {{ join_url }}{% else %}"
+        "{{ location }}{% endif %} Para cambiarla: {{ practice_phone }}." + _STOP_ES),
+    (Kind.REMINDER_1H, Channel.EMAIL): (
+        "Su cita con {{ practice_name }} empieza en una hora",
+        "Hola, {{ patient_first_name }}:\n\n"
+        "Su cita con {{ practice_name }} empieza hoy a las {{ time }} ({{ time_zone }}).\n\n"
+        "{% if is_virtual %}Conéctese desde cualquier navegador a la hora de la cita: "
+        "{{ join_url }}\n{% else %}Lugar: {{ location }}\n{% endif %}"
+        "\n¿Va a llegar tarde? Llame al {{ practice_phone }}.\n"),
+    (Kind.REMINDER_1H, Channel.SMS): (
+        "", "{{ practice_name }}: su cita empieza a las {{ time }} ({{ time_zone }}). "
+        "{% if is_virtual %}Conéctese: {{ join_url }}{% else %}{{ location }}{% endif %}"
+        + _STOP_ES),
+    (Kind.RESCHEDULE, Channel.EMAIL): (
+        "Su cita con {{ practice_name }} cambió de horario",
+        "Hola, {{ patient_first_name }}:\n\n"
+        "Su cita con {{ practice_name }} es ahora el {{ date }} a las {{ time }} "
+        "({{ time_zone }}).\n\nLugar: {{ location }}\n"
+        "{% if is_virtual %}Conéctese desde cualquier navegador: {{ join_url }}\n{% endif %}"
+        "\nLa invitación adjunta actualiza su calendario. ¿Preguntas? Llame al "
+        "{{ practice_phone }}.\n"),
+    (Kind.RESCHEDULE, Channel.SMS): (
+        "", "{{ practice_name }}: su cita cambió al {{ date_short }} a las {{ time }} "
+        "({{ time_zone }})." + _STOP_ES),
+    (Kind.CANCELLATION, Channel.EMAIL): (
+        "Su cita con {{ practice_name }} está cancelada",
+        "Hola, {{ patient_first_name }}:\n\n"
+        "Su cita con {{ practice_name }} del {{ date }} a las {{ time }} ({{ time_zone }}) "
+        "está cancelada.\n\nPara reservar otro horario, entre en {{ portal_url }} o llame "
+        "al {{ practice_phone }}.\n"),
+    (Kind.CANCELLATION, Channel.SMS): (
+        "", "{{ practice_name }}: su cita del {{ date_short }} a las {{ time }} "
+        "({{ time_zone }}) está cancelada. Para reservar otra: {{ practice_phone }}."
+        + _STOP_ES),
+    (Kind.NO_SHOW, Channel.EMAIL): (
+        "Lo extrañamos hoy en {{ practice_name }}",
+        "Hola, {{ patient_first_name }}:\n\n"
+        "No pudimos verlo en su cita del {{ date }} a las {{ time }} ({{ time_zone }}). "
+        "Mantener la continuidad es importante para su recuperación; busquemos un nuevo "
+        "horario: entre en {{ portal_url }} o llame al {{ practice_phone }}.\n"),
+    (Kind.NO_SHOW, Channel.SMS): (
+        "", "{{ practice_name }}: no pudimos verlo hoy. Llame al {{ practice_phone }} o entre "
+        "en {{ portal_url }} para reservar otra cita." + _STOP_ES),
+    (Kind.WAITLIST_OFFER, Channel.EMAIL): (
+        "Hay un horario más temprano disponible en {{ practice_name }}",
+        "Hola, {{ patient_first_name }}:\n\n"
+        "Se liberó una cita el {{ date }} a las {{ time }} ({{ time_zone }}) y la tenemos "
+        "reservada para usted hasta las {{ offer_expires }}.\n\nConfírmela en "
+        "{{ portal_url }} o llame al {{ practice_phone }}.\n"),
+    (Kind.WAITLIST_OFFER, Channel.SMS): (
+        "", "{{ practice_name }}: se liberó una cita el {{ date_short }} a las {{ time }} "
+        "({{ time_zone }}), reservada para usted hasta las {{ offer_expires }}. Confírmela: "
+        "{{ portal_url }}" + _STOP_ES),
+}
+
+
+def message_language(tag: str | None) -> str:
+    """The language to write to a patient in: their preferred one if offered, else English."""
+    primary = (tag or "").strip().replace("_", "-").split("-")[0].lower()
+    return primary if primary and primary != "en" and primary in dict(settings.LANGUAGES) \
+        else "en"
+
+
+def appointment_language(appointment: Appointment) -> str:
+    patient = appointment.patient
+    return message_language(patient.preferred_language if patient else "")
+
 
 @dataclass(frozen=True)
 class Rendered:
@@ -157,8 +254,14 @@ def render_source(*, subject: str, body: str, channel: str,
     return Rendered(subject=rendered_subject, body=text)
 
 
-def template_source(*, practice_id: int, kind: str, channel: str) -> tuple[str, str, bool]:
-    """(subject, body, customised): the practice's template, else the shipped default."""
+def template_source(*, practice_id: int, kind: str, channel: str,
+                    language: str = "en") -> tuple[str, str, bool]:
+    """(subject, body, customised): the practice's template, else the shipped default.
+
+    In Spanish, the shipped Spanish default (a practice's own templates are in English)."""
+    if language == "es":
+        subject, body = DEFAULTS_ES[(kind, channel)]
+        return subject, body, False
     custom = MessageTemplate.objects.filter(practice_id=practice_id, kind=kind,
                                             channel=channel).first()
     if custom is not None:
@@ -168,8 +271,9 @@ def template_source(*, practice_id: int, kind: str, channel: str) -> tuple[str, 
 
 
 def message_render(*, practice_id: int, kind: str, channel: str,
-                   context: dict[str, Any]) -> Rendered:
-    subject, body, _ = template_source(practice_id=practice_id, kind=kind, channel=channel)
+                   context: dict[str, Any], language: str = "en") -> Rendered:
+    subject, body, _ = template_source(practice_id=practice_id, kind=kind, channel=channel,
+                                       language=language)
     return render_source(subject=subject, body=body, channel=channel, context=context)
 
 
@@ -188,6 +292,13 @@ def portal_url() -> str:
 
 def _when(at: dt.datetime, zone: ZoneInfo) -> dict[str, str]:
     local = at.astimezone(zone)
+    if translation.get_language() == "es":  # "lunes 7 de diciembre de 2026", "lun 7 dic", 15:30
+        return {
+            "date": dateformat.format(local, r"l j \d\e F \d\e Y"),
+            "date_short": dateformat.format(local, "D j M").lower(),
+            "time": f"{local:%H:%M}",
+            "time_zone": local.tzname() or "",
+        }
     return {
         "date": f"{local:%A, %B} {local.day}, {local.year}",
         "date_short": f"{local:%a %b} {local.day}",
@@ -199,12 +310,14 @@ def _when(at: dt.datetime, zone: ZoneInfo) -> dict[str, str]:
 def _moment(at: dt.datetime, zone: ZoneInfo) -> str:
     """"3:30 PM EDT on Tue Jun 11": a deadline, in one phrase."""
     when = _when(at, zone)
+    if translation.get_language() == "es":
+        return f"{when['time']} ({when['time_zone']}) del {when['date_short']}"
     return f"{when['time']} {when['time_zone']} on {when['date_short']}"
 
 
 def _location(appointment: Appointment, practice: Practice) -> str:
     if appointment.modality in VIRTUAL_LOCATION:
-        return VIRTUAL_LOCATION[Modality(appointment.modality)]
+        return str(VIRTUAL_LOCATION[Modality(appointment.modality)])
     loc = appointment.location
     if loc is None:
         return practice.name
@@ -242,7 +355,10 @@ def patient_zone(appointment: Appointment) -> ZoneInfo:
 
 
 def appointment_context(*, appointment: Appointment, join_link: bool) -> dict[str, Any]:
-    """The safe context for one appointment, in the patient's zone (or the practice's)."""
+    """The safe context for one appointment, in the patient's zone (or the practice's).
+
+    Dates, the modality and the location are in the active language: delivery renders a
+    message inside `translation.override(appointment_language(appointment))`."""
     practice, patient = appointment.practice, appointment.patient
     zone = patient_zone(appointment)
     context: dict[str, Any] = {
@@ -250,7 +366,7 @@ def appointment_context(*, appointment: Appointment, join_link: bool) -> dict[st
         "practice_name": practice.name,
         "practice_phone": phone_display(practice.phone),
         "visit_type": appointment.visit_type.name,
-        "modality": appointment.get_modality_display(),
+        "modality": gettext(appointment.get_modality_display()),  # noqa: INT001
         "location": _location(appointment, practice),
         "is_virtual": appointment.is_virtual,
         "portal_url": portal_url(),
@@ -277,7 +393,7 @@ def sample_context(*, practice: Practice, now: dt.datetime) -> dict[str, Any]:
         "practice_phone": phone_display(practice.phone),
         "visit_type": "Follow-up",
         "modality": "Video",
-        "location": VIRTUAL_LOCATION[Modality.VIDEO],
+        "location": str(VIRTUAL_LOCATION[Modality.VIDEO]),
         "is_virtual": True,
         "portal_url": portal_url(),
         "join_url": settings.SITE_URL + "/join/sample-link/",

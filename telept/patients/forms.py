@@ -125,7 +125,9 @@ class CoverageForm(forms.Form):
 
 
 class ConsentForm(forms.Form):
-    kind = forms.ChoiceField(choices=Consent.Kind.choices)
+    # A clip's consent is given in the call for that one clip (visits.clips), not on paper.
+    kind = forms.ChoiceField(choices=[c for c in Consent.Kind.choices
+                                      if c[0] != Consent.Kind.VIDEO_CLIP])
     version = forms.CharField(max_length=20, initial="2026-01")
     signed_by = forms.CharField(max_length=150)
     signer_relation = forms.CharField(max_length=50, initial="self")

@@ -90,6 +90,9 @@ class Consent(models.Model):
         TELEHEALTH = "telehealth", "Telehealth"
         TREATMENT = "treatment", "Treatment"
         PRIVACY = "privacy", "Notice of privacy practices"
+        # One clip of one movement, given in the video visit on the patient's own seat
+        # (telept.visits.clips); the visit's ClipRequest links to this row. Never on paper.
+        VIDEO_CLIP = "video_clip", "Video clip of a movement"
 
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="consents")
     kind = models.CharField(max_length=20, choices=Kind.choices)

@@ -72,6 +72,7 @@ def patient_chart(*, actor: Actor, patient_id: int) -> dict[str, object]:
     return {
         "patient": patient,
         "coverages": list(patient.coverages.select_related("payer")),
-        "consents": list(patient.consents.all()),
+        # A clip's consent names its clip (visits.ClipRequest, reverse one-to-one).
+        "consents": list(patient.consents.select_related("clip_request")),
         "diagnoses": list(patient.diagnoses.all()),
     }

@@ -72,7 +72,9 @@ def patient_clean(values: dict[str, object]) -> dict[str, object]:
     if "sex" in cleaned and cleaned["sex"] not in Patient.Sex.values:
         raise DomainError("invalid_choice", "Sex must be one of F, M, O, U.", field="sex")
     dob = cleaned.get("date_of_birth")
-    if isinstance(dob, dt.date) and (dob > timezone.localdate() or dob.year < 1900):
+    earliest_zone = dt.timezone(dt.timedelta(hours=14))  # a birth today anywhere is not future
+    if isinstance(dob, dt.date) and (dob > timezone.localdate(timezone=earliest_zone)
+                                     or dob.year < 1900):
         raise DomainError("invalid_date", "Date of birth must be a past date after 1900.",
                           field="date_of_birth")
     if "email" in cleaned:
@@ -188,6 +190,9 @@ def consent_record(*, actor: Actor, patient_id: int, kind: str, version: str, si
     patient = patient_get(actor=actor, patient_id=patient_id, purpose="update")
     if kind not in Consent.Kind.values:
         raise DomainError("invalid_choice", "Unknown consent kind.", field="kind")
+    if kind == Consent.Kind.VIDEO_CLIP:
+        raise DomainError("invalid_choice", "A video clip is agreed to in the visit, for that "
+                          "clip only; it cannot be recorded here.", field="kind")
     if not signed_by.strip() or not version.strip():
         raise DomainError("required", "Signer name and form version are required.")
     consent = Consent.objects.create(

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from telept.accounts.actor import Actor
@@ -252,8 +253,8 @@ def portal_invite(request: HttpRequest, patient_id: int) -> HttpResponse:
 def portal_home(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     if actor.patient_id is None:
-        return render(request, "error.html", {"title": "No record", "message":
-                      "Your account is not linked to a patient record yet. Call the clinic."})
+        return render(request, "error.html", {"title": gettext("No record"), "message": gettext(
+                      "Your account is not linked to a patient record yet. Call the clinic.")})
     chart = selectors.patient_chart(actor=actor, patient_id=actor.patient_id)
     patient = chart["patient"]
     assert isinstance(patient, Patient)

@@ -87,6 +87,8 @@ LAKESIDE_PATIENTS = (
 PORTAL_USERS = (
     ("riverside", "R0001", "patient@riverside.example"),
     ("riverside", "R0002", "patient2@riverside.example"),
+    # Omar Haddad reads TelePT in Spanish (preferred language es): the Spanish walk-through.
+    ("riverside", "R0010", "paciente@riverside.example"),
     ("lakeside", "L0001", "patient@lakeside.example"),
 )
 

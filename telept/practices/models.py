@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from telept.lib.states import STATE_CHOICES, US_STATES
 from telept.practices.rules import npi_is_valid
@@ -38,6 +40,18 @@ class Practice(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self) -> dt.date:
+        """Today where the practice is (the server's clock runs in UTC: at 8 pm in New York
+        it is already tomorrow there)."""
+        return timezone.localdate(timezone=self.zone)
+
+    def local_date(self, moment: dt.datetime) -> dt.date:
+        return timezone.localtime(moment, self.zone).date()
 
 
 class Location(models.Model):

@@ -9,6 +9,7 @@ import datetime as dt
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from telept.lib.errors import DomainError
 from telept.rtm.models import DATA_KINDS, ManagementEntry
@@ -115,8 +116,8 @@ class MinutesForm(forms.Form):
 class ConsentForm(forms.Form):
     version = forms.CharField(widget=forms.HiddenInput, initial=CONSENT_VERSION)
     signer = forms.CharField(
-        label="Your full name", max_length=150,
-        error_messages={"required": "Type your full name to sign."})
+        label=_("Your full name"), max_length=150,
+        error_messages={"required": _("Type your full name to sign.")})
     agree = forms.BooleanField(
-        label="I have read this and I agree to remote therapeutic monitoring.",
-        error_messages={"required": "Tick the box to give your consent."})
+        label=_("I have read this and I agree to remote therapeutic monitoring."),
+        error_messages={"required": _("Tick the box to give your consent.")})

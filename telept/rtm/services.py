@@ -95,7 +95,7 @@ def enrolment_create(*, actor: Any, patient_id: int, goals: str, end_date: dt.da
     goals = goals.strip()
     if not goals:
         raise DomainError("goals_required", "Write the monitoring goals.", field="goals")
-    today = timezone.localdate()
+    today = plan.practice.today()
     start = start or today
     if start < plan.date_of_service:
         raise DomainError("start_before_plan", "RTM starts on or after the plan of care's "

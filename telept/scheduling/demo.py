@@ -1,6 +1,7 @@
-"""Demo schedule: visit types, weekly availability, and a week of appointments from today
-for every demo PT, with video visits today. Idempotent: appointments are added only to a
-provider with none in the coming week."""
+"""Demo schedule: visit types, weekly availability, and for every demo PT a week of
+appointments from today (video visits today) plus a calendar's worth through the end of next
+week, every visit kind and modality (the staff calendar's week grid). Idempotent:
+appointments are added only to a provider with none to come."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from telept.scheduling.models import (
     VisitKind,
     VisitType,
 )
+from telept.scheduling.rules.fit import fitting_window
 from telept.scheduling.rules.slots import AvailabilityWindow, Interval, generate_slots
 
 VISIT_TYPES = (
@@ -116,6 +118,69 @@ def _week_of_visits(provider: Provider, follow_up: VisitType, patients: list[Pat
                 continue  # that patient is busy then; try the next one
 
 
+# A working day of the demo calendar (Issue 13 item 4: the week grid shows every kind of
+# visit): local start, visit kind, how (the first the hours allow). Days skip some by turn.
+DAY_PLAN = (
+    (dt.time(8, 30), VisitKind.INITIAL_EVAL, ("in_person", "video")),
+    (dt.time(10, 0), VisitKind.FOLLOW_UP, ("video", "in_person")),
+    (dt.time(11, 0), VisitKind.RTM_CHECKIN, ("audio", "video")),
+    (dt.time(13, 30), VisitKind.RE_EVAL, ("video", "in_person")),
+    (dt.time(14, 45), VisitKind.FOLLOW_UP, ("audio", "video")),
+    (dt.time(16, 0), VisitKind.FOLLOW_UP, ("in_person", "video")),
+    (dt.time(17, 0), VisitKind.FOLLOW_UP, ("video",)),
+)
+# The first two hours from now stay free but for the visit "starting now" (demo_links makes
+# short visits around now).
+KEEP_FREE = dt.timedelta(hours=2)
+
+
+def _calendar_weeks(provider: Provider, types: dict[str, VisitType], patients: list[Patient],
+                    now: dt.datetime) -> None:
+    """Fill the rest of this week and all of next week with a mix of visit kinds and
+    modalities inside the provider's hours, so the calendar's week grid is full."""
+    zone = ZoneInfo(provider.practice.time_zone)
+    today = now.astimezone(zone).date()
+    last = today + dt.timedelta(days=13 - today.weekday())  # next week's Sunday
+    windows = [AvailabilityWindow(weekday=a.weekday, start=a.start_time, end=a.end_time,
+                                  telehealth=a.telehealth, location_id=a.location_id)
+               for a in provider.availability.all()]
+    holidays = list(provider.practice.holidays.values_list("date", flat=True))
+    location = provider.practice.locations.order_by("id").first()
+    cycle = itertools.cycle(patients)
+    day = today
+    while day <= last:
+        for index, (at, kind, modalities) in enumerate(DAY_PLAN):
+            if (day.toordinal() + index) % 3 == 0:
+                continue  # a gap, by turn
+            visit_type = types[str(kind)]
+            start = dt.datetime.combine(day, at, zone)
+            end = start + dt.timedelta(minutes=visit_type.duration_minutes)
+            busy_end = end + dt.timedelta(minutes=visit_type.buffer_minutes)
+            if start < now + KEEP_FREE:
+                continue
+            modality = next((m for m in modalities if m in visit_type.modalities and (
+                fitting_window(windows=windows, time_zone=zone.key, start=start, end=end,
+                               busy_end=busy_end, telehealth=m != "in_person",
+                               location_id=location.pk if m == "in_person" and location
+                               else None, holidays=holidays))), None)
+            if modality is None:
+                continue
+            for _ in range(len(patients)):
+                patient = next(cycle)
+                try:
+                    with transaction.atomic():
+                        Appointment.objects.create(
+                            practice=provider.practice, provider=provider, patient=patient,
+                            visit_type=visit_type, modality=modality,
+                            location=location if modality == "in_person" else None,
+                            start=start, end=end, busy_end=busy_end,
+                            patient_state=patient.state or "NY")
+                    break
+                except IntegrityError:
+                    continue  # that patient is busy then (or the time is taken)
+        day += dt.timedelta(days=1)
+
+
 def seed_schedule(*, now: dt.datetime | None = None) -> None:
     now = now or timezone.now()
     for practice in Practice.objects.filter(slug__in=["riverside", "lakeside"]):
@@ -126,4 +191,7 @@ def seed_schedule(*, now: dt.datetime | None = None) -> None:
         for provider in providers:
             _availability(provider)
             if provider.user.memberships.filter(role=Role.PT).exists() and patients:
+                if Appointment.objects.filter(provider=provider, start__gte=now).exists():
+                    continue  # seeded before: leave that schedule as it is
                 _week_of_visits(provider, types["follow_up"], patients, now)
+                _calendar_weeks(provider, types, patients, now)

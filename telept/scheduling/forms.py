@@ -12,6 +12,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from telept.lib.phones import phone_display
 from telept.lib.states import STATE_CHOICES
@@ -52,7 +53,7 @@ def aware_start(text: str) -> dt.datetime:
     except ValueError:
         value = None
     if value is None or value.tzinfo is None:
-        raise forms.ValidationError("Choose one of the free times.")
+        raise forms.ValidationError(_("Choose one of the free times."))
     return value
 
 
@@ -77,13 +78,13 @@ class CalendarForm(forms.Form):
 class SlotQueryForm(forms.Form):
     """Whose free times to list, for which visit, from which date (7 days are shown)."""
 
-    provider = forms.ModelChoiceField(queryset=Provider.objects.none(), label="Provider",
-                                      empty_label="Choose a provider")
-    visit_type = forms.ModelChoiceField(queryset=VisitType.objects.none(), label="Visit type",
-                                        empty_label="Choose a visit type")
-    modality = forms.ChoiceField(choices=Modality.choices, label="How",
-                                 initial=Modality.VIDEO)
-    date = forms.DateField(label="Free times from", widget=DateInput())
+    provider = forms.ModelChoiceField(queryset=Provider.objects.none(), label=_("Provider"),
+                                      empty_label=_("Choose a provider"))
+    visit_type = forms.ModelChoiceField(queryset=VisitType.objects.none(), label=_("Visit type"),
+                                        empty_label=_("Choose a visit type"))
+    modality = forms.ChoiceField(choices=[(v, _(label)) for v, label in Modality.choices],
+                                 label=_("How"), initial=Modality.VIDEO)
+    date = forms.DateField(label=_("Free times from"), widget=DateInput())
 
     REFRESH = ("provider", "visit_type", "modality", "date")
 
@@ -105,12 +106,12 @@ class BookingForm(SlotQueryForm):
     """A visit to book: the slot query, where, and the chosen free time."""
 
     location = forms.ModelChoiceField(queryset=Location.objects.none(), required=False,
-                                      label="Clinic (in-person visits)",
-                                      empty_label="Not in person")
+                                      label=_("Clinic (in-person visits)"),
+                                      empty_label=_("Not in person"))
     patient_state = forms.ChoiceField(choices=STATE_OPTIONS, required=False,
-                                      label="State the patient will be in during the visit")
+                                      label=_("State the patient will be in during the visit"))
     start = forms.CharField(max_length=40, widget=forms.HiddenInput,
-                            error_messages={"required": "Choose one of the free times."})
+                            error_messages={"required": _("Choose one of the free times.")})
 
     def __init__(self, *args: Any, practice_id: int, for_patient: bool = False,
                  **kwargs: Any) -> None:
@@ -118,7 +119,7 @@ class BookingForm(SlotQueryForm):
         self.fields["location"].queryset = Location.objects.filter(  # type: ignore[attr-defined]
             practice_id=practice_id).order_by("name", "id")
         if for_patient:
-            self.fields["patient_state"].label = "State you will be in during the visit"
+            self.fields["patient_state"].label = _("State you will be in during the visit")
 
     def clean_start(self) -> dt.datetime:
         return aware_start(self.cleaned_data.get("start", ""))
@@ -126,7 +127,7 @@ class BookingForm(SlotQueryForm):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("modality") == Modality.IN_PERSON and not data.get("location"):
-            self.add_error("location", "Choose the clinic for an in-person visit.")
+            self.add_error("location", _("Choose the clinic for an in-person visit."))
         return data
 
 
@@ -162,11 +163,12 @@ class OutcomeForm(forms.Form):
 
 class WaitlistForm(forms.Form):
     provider = forms.ModelChoiceField(queryset=Provider.objects.none(), required=False,
-                                      label="Provider", empty_label="Any provider")
-    visit_type = forms.ModelChoiceField(queryset=VisitType.objects.none(), label="Visit type")
-    modality = forms.ChoiceField(choices=Modality.choices, label="How")
-    earliest = forms.DateField(label="Earliest day", widget=DateInput())
-    latest = forms.DateField(label="Latest day", widget=DateInput())
+                                      label=_("Provider"), empty_label=_("Any provider"))
+    visit_type = forms.ModelChoiceField(queryset=VisitType.objects.none(), label=_("Visit type"))
+    modality = forms.ChoiceField(choices=[(v, _(label)) for v, label in Modality.choices],
+                                 label=_("How"))
+    earliest = forms.DateField(label=_("Earliest day"), widget=DateInput())
+    latest = forms.DateField(label=_("Latest day"), widget=DateInput())
 
     def __init__(self, *args: Any, practice_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -180,7 +182,7 @@ class WaitlistForm(forms.Form):
         data = super().clean() or {}
         earliest, latest = data.get("earliest"), data.get("latest")
         if earliest and latest and latest < earliest:
-            self.add_error("latest", "The latest day must not come before the earliest.")
+            self.add_error("latest", _("The latest day must not come before the earliest."))
         return data
 
 
@@ -251,18 +253,18 @@ PlanVisitFormSet = forms.formset_factory(PlanVisitForm, extra=0, min_num=1, max_
 class BookingRequestForm(forms.Form):
     """The public request form: every field validated, nothing trusted."""
 
-    name = forms.CharField(max_length=120, label="Your name")
-    email = forms.EmailField(max_length=254, label="E-mail")
-    phone = forms.CharField(max_length=30, label="Phone",
-                            help_text="We call or text this number to confirm.")
-    state = forms.ChoiceField(choices=STATE_OPTIONS, label="State you will be in")
+    name = forms.CharField(max_length=120, label=_("Your name"))
+    email = forms.EmailField(max_length=254, label=_("E-mail"))
+    phone = forms.CharField(max_length=30, label=_("Phone"),
+                            help_text=_("We call or text this number to confirm."))
+    state = forms.ChoiceField(choices=STATE_OPTIONS, label=_("State you will be in"))
     requested_start = forms.CharField(max_length=40, required=False, widget=forms.HiddenInput)
-    note = forms.CharField(max_length=500, required=False, label="Other times that suit you",
+    note = forms.CharField(max_length=500, required=False, label=_("Other times that suit you"),
                            widget=forms.Textarea(attrs={"rows": 2}),
-                           help_text="If none of the times above fit, say when you can.")
-    reason = forms.CharField(max_length=120, label="Reason for the visit, in a few words",
-                             help_text="For example: knee pain after a fall. No details "
-                                       "needed here.")
+                           help_text=_("If none of the times above fit, say when you can."))
+    reason = forms.CharField(max_length=120, label=_("Reason for the visit, in a few words"),
+                             help_text=_("For example: knee pain after a fall. No details "
+                                       "needed here."))
 
     def __init__(self, *args: Any, offered: list[dt.datetime], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -271,7 +273,7 @@ class BookingRequestForm(forms.Form):
     def clean_name(self) -> str:
         name = " ".join(self.cleaned_data["name"].split())
         if len(name) < 2:
-            raise forms.ValidationError("Give your name.")
+            raise forms.ValidationError(_("Give your name."))
         return name
 
     def clean_phone(self) -> str:
@@ -283,7 +285,7 @@ class BookingRequestForm(forms.Form):
     def clean_reason(self) -> str:
         reason = " ".join(self.cleaned_data["reason"].split())
         if not reason:
-            raise forms.ValidationError("Say in a few words why you want a visit.")
+            raise forms.ValidationError(_("Say in a few words why you want a visit."))
         return reason
 
     def clean_requested_start(self) -> dt.datetime | None:
@@ -292,14 +294,14 @@ class BookingRequestForm(forms.Form):
             return None
         start = aware_start(text)
         if start not in self.offered:
-            raise forms.ValidationError("That time is no longer free; choose another.")
+            raise forms.ValidationError(_("That time is no longer free; choose another."))
         return start
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if not data.get("requested_start") and not (data.get("note") or "").strip() \
                 and "requested_start" not in self.errors:
-            self.add_error("note", "Choose one of the free times or say when you can come.")
+            self.add_error("note", _("Choose one of the free times or say when you can come."))
         return data
 
 

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from telept.accounts.actor import Actor
 from telept.accounts.roles import PATIENT_EDITORS
@@ -66,19 +67,21 @@ def join_link_check(*, raw: str, now: dt.datetime | None = None) -> JoinLink:
                                             "appointment__practice")
             .filter(token_hash=token_hash(raw)).first())
     if link is None:
-        raise NotFound("visit link")
+        raise NotFound("visit link", message=gettext("No such visit link."))
     appointment = link.appointment
     if link.revoked_at is not None:
-        raise DomainError("link_revoked", "This link was withdrawn by the clinic. Use the "
-                          "newest link you received, or call the clinic.")
+        raise DomainError("link_revoked", gettext("This link was withdrawn by the clinic. Use "
+                                                  "the newest link you received, or call the "
+                                                  "clinic."))
     if appointment.status == Appointment.Status.CANCELLED:
-        raise DomainError("visit_cancelled", "This visit was cancelled.")
+        raise DomainError("visit_cancelled", gettext("This visit was cancelled."))
     opens, closes = join_window(appointment)
     if now < opens:
-        raise DomainError("too_early", "Your visit room opens 30 minutes before the start.",
+        raise DomainError("too_early",
+                          gettext("Your visit room opens 30 minutes before the start."),
                           extra={"opens_at": opens.isoformat()})
     if now > closes:
-        raise DomainError("link_expired", "This visit link has expired.")
+        raise DomainError("link_expired", gettext("This visit link has expired."))
     return link
 
 

@@ -194,7 +194,7 @@ def appointment_get(*, actor: Actor, appointment_id: int, purpose: str = "view")
 def appointment_list(*, actor: Actor, since: dt.datetime | None = None,
                      until: dt.datetime | None = None, provider_id: int | None = None,
                      patient_id: int | None = None, include_cancelled: bool = False,
-                     limit: int = 500) -> list[Appointment]:
+                     location_id: int | None = None, limit: int = 500) -> list[Appointment]:
     rows = appointment_scope(actor=actor).select_related("provider", "patient", "visit_type",
                                                          "location")
     if since:
@@ -205,6 +205,8 @@ def appointment_list(*, actor: Actor, since: dt.datetime | None = None,
         rows = rows.filter(provider_id=provider_id)
     if patient_id:
         rows = rows.filter(patient_id=patient_id)
+    if location_id:
+        rows = rows.filter(location_id=location_id)
     if not include_cancelled:
         rows = rows.filter(LIVE)
     result = list(rows[:limit])

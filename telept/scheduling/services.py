@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from telept.accounts.actor import Actor
 from telept.accounts.roles import PATIENT_EDITORS
@@ -23,6 +24,8 @@ from telept.scheduling import selectors
 from telept.scheduling.models import Appointment, Modality, VisitKind, VisitType, WaitlistEntry
 from telept.scheduling.rules import payer as payer_rules
 from telept.scheduling.rules.cancellation import (
+    CancellationCode,
+    CancellationDecision,
     CancellationPolicy,
     Canceller,
     decide_cancellation,
@@ -61,7 +64,7 @@ def _slot_taken(provider: Provider, visit_type: VisitType, start: dt.datetime,
                                   modality=modality)
     return Conflict(
         "slot_taken",
-        why or "That time was just taken. Choose another time.",
+        why or gettext("That time was just taken. Choose another time."),
         extra={"next_slots": [{"start": s.start.isoformat(), "end": s.end.isoformat()}
                               for s in offers]},
     )
@@ -99,9 +102,17 @@ def _check_rules(*, patient: Patient, provider: Provider, visit_type: VisitType,
         patient_state=patient_state, has_completed_in_person_initial_eval=had_eval))
     if violations:
         first = violations[0]
-        raise DomainError(str(first.code), " ".join(v.message for v in violations),
-                          extra={"violations": [{"code": str(v.code), "message": v.message}
-                                                for v in violations]})
+        said = [_violation_message(v) for v in violations]
+        raise DomainError(str(first.code), " ".join(said),
+                          extra={"violations": [{"code": str(v.code), "message": text}
+                                                for v, text in zip(violations, said, strict=True)]})
+
+
+def _violation_message(violation: payer_rules.Violation) -> str:
+    """The payer rule's refusal in the reader's language (the pure rule writes English)."""
+    if not violation.sentences:
+        return violation.message
+    return " ".join(gettext(text) % values for text, values in violation.sentences)
 
 
 def _resolve_patient(actor: Actor, patient_id: int | None) -> Patient:
@@ -133,20 +144,23 @@ def _validate(*, actor: Actor, data: BookingInput, now: dt.datetime
     if data.modality not in visit_type.modalities:
         offered = ", ".join(visit_type.modalities)
         raise DomainError("modality_not_offered",
-                          f"{visit_type.name} is offered as: {offered}.", field="modality")
+                          gettext("%(visit_type)s is offered as: %(modalities)s.")
+                          % {"visit_type": visit_type.name, "modalities": offered},
+                          field="modality")
     if data.start <= now:
-        raise DomainError("start_in_past", "That time has already passed.", field="start")
+        raise DomainError("start_in_past", gettext("That time has already passed."), field="start")
     location = None
     if data.modality == Modality.IN_PERSON:
         location = Location.objects.filter(pk=data.location_id,
                                            practice_id=actor.practice_id).first()
         if location is None:
-            raise DomainError("location_required", "Choose the clinic for an in-person visit.",
+            raise DomainError("location_required", gettext(
+                "Choose the clinic for an in-person visit."),
                               field="location_id")
     state = (data.patient_state or (location.state if location else patient.state)).upper()
     if state not in US_STATES:
         raise DomainError("patient_state_required",
-                          "Say which state the patient will be in during the visit.",
+                          gettext("Say which state the patient will be in during the visit."),
                           field="patient_state")
     return patient, provider, visit_type, location, state
 
@@ -156,10 +170,26 @@ def _insert(appointment: Appointment, *, provider: Provider, visit_type: VisitTy
         with transaction.atomic():
             appointment.save()
     except IntegrityError as exc:
-        why = ("The patient already has a visit at that time." if "patient" in str(exc)
+        why = (gettext("The patient already has a visit at that time.") if "patient" in str(exc)
                else "")
         raise _slot_taken(provider, visit_type, appointment.start, appointment.modality,
                           why) from exc
+
+
+def _refusal_message(decision: CancellationDecision) -> str:
+    """The rule's refusal in the reader's language (the pure rule writes English)."""
+    if decision.code == CancellationCode.LATE_NEEDS_STAFF:
+        hours = CANCELLATION_POLICY.cutoff / dt.timedelta(hours=1)
+        return ngettext(
+            "Visits can be cancelled online up to %(hours)s hour before they start. Please "
+            "call the practice to cancel or reschedule this one.",
+            "Visits can be cancelled online up to %(hours)s hours before they start. Please "
+            "call the practice to cancel or reschedule this one.",
+            1 if hours == 1 else 2) % {"hours": f"{hours:g}"}
+    if decision.code == CancellationCode.AFTER_START:
+        return gettext("This visit has already started, so it can no longer be cancelled. "
+                       "Record it as completed or as a no-show instead.")
+    return decision.message
 
 
 @transaction.atomic
@@ -181,9 +211,11 @@ def appointment_book(*, actor: Actor, data: BookingInput,
             provider.pk])
     if window is None:
         raise DomainError("outside_availability",
-                          f"{provider.display_name} is not available for "
-                          f"{visit_type.name.lower()} ({data.modality.replace('_', ' ')}) then. "
-                          "Pick one of the offered times.", field="start")
+                          gettext("%(provider)s is not available for %(visit_type)s "
+                                  "(%(modality)s) then. Pick one of the offered times.")
+                          % {"provider": provider.display_name,
+                             "visit_type": visit_type.name.lower(),
+                             "modality": data.modality.replace("_", " ")}, field="start")
     _check_rules(patient=patient, provider=provider, visit_type=visit_type,
                  modality=data.modality, start=data.start, patient_state=state)
     appointment = Appointment(
@@ -217,15 +249,15 @@ def appointment_cancel(*, actor: Actor, appointment_id: int, reason: str,
     now = now or timezone.now()
     appointment = _load_for_change(actor, appointment_id)
     if appointment.status == Appointment.Status.CANCELLED:
-        raise DomainError("already_cancelled", "This appointment is already cancelled.")
+        raise DomainError("already_cancelled", gettext("This appointment is already cancelled."))
     if not (reason or "").strip():
-        raise DomainError("reason_required", "Give a reason for the cancellation.",
+        raise DomainError("reason_required", gettext("Give a reason for the cancellation."),
                           field="reason")
     decision = decide_cancellation(policy=CANCELLATION_POLICY, visit_start=appointment.start,
                                    now=now, by=Canceller.PATIENT if actor.is_patient
                                    else Canceller.STAFF_FOR_PATIENT)
     if not decision.allowed:
-        raise DomainError(str(decision.code), decision.message)
+        raise DomainError(str(decision.code), _refusal_message(decision))
     appointment.status = Appointment.Status.CANCELLED
     appointment.cancelled = True
     appointment.cancel_reason = reason.strip()[:200]
@@ -243,12 +275,20 @@ def appointment_cancel(*, actor: Actor, appointment_id: int, reason: str,
 
 @transaction.atomic
 def appointment_reschedule(*, actor: Actor, appointment_id: int, start: dt.datetime,
-                           now: dt.datetime | None = None) -> Appointment:
+                           now: dt.datetime | None = None,
+                           seen_start: dt.datetime | None = None) -> Appointment:
     """Move a visit: the old one is cancelled and the new one booked in one transaction, so
-    a taken new time leaves the old appointment untouched."""
+    a taken new time leaves the old appointment untouched.
+
+    `seen_start` is the start the caller's page showed (the calendar's version): a visit
+    moved or cancelled since then is refused as `stale` (409), checked under the row lock."""
     old = _load_for_change(actor, appointment_id)
+    if seen_start is not None and (old.start != seen_start or old.status not in (
+            Appointment.Status.BOOKED, Appointment.Status.HELD)):
+        raise Conflict("stale", "This visit was moved or cancelled since the calendar was "
+                       "loaded. The calendar now shows it as it is.")
     if old.status not in (Appointment.Status.BOOKED, Appointment.Status.HELD):
-        raise DomainError("not_reschedulable", "Only booked visits can be moved.")
+        raise DomainError("not_reschedulable", gettext("Only booked visits can be moved."))
     old.status, old.cancelled = Appointment.Status.CANCELLED, True
     old.cancel_reason, old.cancelled_at = "rescheduled", timezone.now()
     old.save(update_fields=["status", "cancelled", "cancel_reason", "cancelled_at"])
@@ -356,9 +396,9 @@ def waitlist_offer(*, freed: Appointment, now: dt.datetime) -> Appointment | Non
 def waitlist_confirm(*, actor: Actor, appointment_id: int) -> Appointment:
     appointment = _load_for_change(actor, appointment_id)
     if appointment.status != Appointment.Status.HELD:
-        raise DomainError("not_held", "This time is not being held for you.")
+        raise DomainError("not_held", gettext("This time is not being held for you."))
     if appointment.hold_expires_at and appointment.hold_expires_at <= timezone.now():
-        raise DomainError("hold_expired", "The hold on this time has expired.")
+        raise DomainError("hold_expired", gettext("The hold on this time has expired."))
     appointment.status, appointment.hold_expires_at = Appointment.Status.BOOKED, None
     appointment.save(update_fields=["status", "hold_expires_at"])
     WaitlistEntry.objects.filter(offered=appointment).update(fulfilled_at=timezone.now())

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from telept.scheduling import settings_views, views
+from telept.scheduling import settings_views, views, views_calendar
 
 app_name = "scheduling"
 
@@ -8,6 +8,13 @@ urlpatterns = [
     # Staff
     path("schedule/", views.calendar, name="calendar"),
     path("schedule/book/", views.book, name="book"),
+    # The time grid's data and actions (static/js/calendar.js)
+    path("schedule/calendar/events/", views_calendar.calendar_events, name="calendar_events"),
+    path("schedule/calendar/availability/", views_calendar.calendar_availability,
+         name="calendar_availability"),
+    path("schedule/calendar/book/", views_calendar.calendar_book, name="calendar_book"),
+    path("schedule/calendar/appointments/<int:appointment_id>/move/",
+         views_calendar.calendar_move, name="calendar_move"),
     path("schedule/appointments/<int:appointment_id>/", views.appointment_detail,
          name="appointment"),
     path("schedule/appointments/<int:appointment_id>/cancel/", views.appointment_cancel,

@@ -17,11 +17,12 @@ from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.contrib import messages
-from django.forms import Form
+from django.forms import Form, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from telept.accounts.actor import Actor
@@ -69,6 +70,8 @@ SCHEDULERS = services.SCHEDULERS
 SLOT_DAYS = 7
 LIVE_STATUSES = (Appointment.Status.BOOKED, Appointment.Status.HELD,
                  Appointment.Status.REQUESTED)
+# What the calendar's empty-slot link fills in on the booking page (views_calendar).
+CALENDAR_PREFILL = ("provider", "visit_type", "modality", "date", "location")
 # Domain error fields that name a form field differently.
 FIELD_NAMES = {"location_id": "location", "patient_id": None, "provider_id": "provider"}
 
@@ -223,6 +226,10 @@ def _booking_page(request: HttpRequest, *, template: str, form: BookingForm,
                "start_errors": form.errors.get("start", []), "offered": [],
                **_slot_listing(request.actor, query, patient_id),  # type: ignore[attr-defined]
                **extra}
+    picked = extra.get("picked")  # the time clicked on the calendar, between packed slots
+    if isinstance(picked, Slot) and picked not in context["slots"]:  # type: ignore[operator]
+        context["slots"] = sorted([*context["slots"], picked],  # type: ignore[misc]
+                                  key=lambda s: s.start)
     if _is_htmx(request) and request.method == "GET":
         return render(request, "scheduling/_slots.html", context)
     return render(request, template, context, status=status)
@@ -234,7 +241,11 @@ def _booking_page(request: HttpRequest, *, template: str, form: BookingForm,
 @zoned
 def calendar(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
-    form = CalendarForm(request.GET, practice_id=actor.practice_id)
+    params = request.GET.copy()
+    if "provider" not in params:  # a provider starts on their own schedule ("" is everyone)
+        own = Provider.objects.filter(user_id=actor.user_id, practice_id=actor.practice_id)
+        params["provider"] = str(own.values_list("pk", flat=True).first() or "")
+    form = CalendarForm(params, practice_id=actor.practice_id)
     form.is_valid()  # a bad value falls back to its default below
     choice = form.cleaned_data
     today = timezone.localdate()
@@ -265,6 +276,11 @@ def calendar(request: HttpRequest) -> HttpResponse:
         "prev_query": query(first - dt.timedelta(days=length)),
         "next_query": query(first + dt.timedelta(days=length)), "today_query": query(today),
         "provider": provider, "location": location, "oob": _is_htmx(request),
+        # The time grid (static/js/calendar.js) unless the list was asked for.
+        "layout": "list" if request.GET.get("layout") == "list" else "grid",
+        "grid_view": choice.get("view") or "", "grid_date": day,
+        "can_schedule": actor.role in SCHEDULERS,
+        "now_wall": timezone.localtime().replace(tzinfo=None).isoformat(timespec="seconds"),
     }
     if _is_htmx(request):
         return render(request, "scheduling/_calendar.html", context)
@@ -468,6 +484,25 @@ def appointment_reschedule(request: HttpRequest, appointment_id: int) -> HttpRes
 
 # --- staff booking ------------------------------------------------------------------------
 
+def _calendar_pick(request: HttpRequest, actor: Actor, query: SlotQueryForm,
+                   patient_id: int) -> dict[str, object]:
+    """The start an empty slot on the calendar named, chosen, and offered if it is free."""
+    from telept.scheduling.forms import aware_start
+    from telept.scheduling.selectors_calendar import slot_at
+
+    try:
+        start = aware_start(request.GET.get("start", ""))
+    except ValidationError:
+        return {}
+    if not query.is_valid():
+        return {}
+    d = query.cleaned_data
+    picked = slot_at(actor=actor, provider_id=d["provider"].pk, visit_type_ref=d["visit_type"].pk,
+                     modality=d["modality"], start=start, patient_id=patient_id,
+                     location_id=id_or_none(request.GET.get("location")))
+    return {"chosen": start.isoformat(), "picked": picked}
+
+
 @actor_required(SCHEDULERS)
 @zoned
 @require_http_methods(["GET", "POST"])
@@ -482,6 +517,8 @@ def book(request: HttpRequest) -> HttpResponse:
                                                 purpose="booking")
         defaults["patient_state"] = patient.state
         defaults.update(provider=_booking_defaults(actor, patient_id=patient.pk)["provider"])
+    # An empty slot clicked on the calendar names the provider, day, how and where.
+    defaults.update({k: request.GET[k] for k in CALENDAR_PREFILL if request.GET.get(k)})
     # the times listed are those of the provider the form books with: one set of defaults
     query = _slot_query(request, actor, defaults)
     data, initial = _form_input(request, defaults)
@@ -495,8 +532,10 @@ def book(request: HttpRequest) -> HttpResponse:
                              f"{patient.full_name}.")
             return redirect("scheduling:appointment", appointment_id=appointment.pk)
     status = 400 if form.errors or (form.is_bound and patient is None) else 200
+    slot = {} if form.is_bound or patient is None else _calendar_pick(request, actor, query,
+                                                                        patient.pk)
     return _booking_page(request, template="scheduling/book.html", form=form, query=query,
-                         extra={"patient": patient, "offered": offered}, status=status,
+                         extra={"patient": patient, "offered": offered, **slot}, status=status,
                          patient_id=patient.pk if patient else None)
 
 
@@ -603,11 +642,11 @@ def portal_join(request: HttpRequest, appointment_id: int) -> HttpResponse:
     opens, closes = join_window(appointment)
     now = timezone.now()
     if not (appointment.is_virtual and appointment.status == Appointment.Status.BOOKED):
-        messages.error(request, "This visit has no video room.")
+        messages.error(request, gettext("This visit has no video room."))
     elif now < opens:
-        messages.error(request, "Your visit room opens 30 minutes before the start.")
+        messages.error(request, gettext("Your visit room opens 30 minutes before the start."))
     elif now > closes:
-        messages.error(request, "This visit has ended.")
+        messages.error(request, gettext("This visit has ended."))
     else:
         # By path: the patient stays on the origin they are on (Issue 16 item 2).
         return redirect(join_path_issue(appointment=appointment,
@@ -631,7 +670,7 @@ def portal_cancel(request: HttpRequest, appointment_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Your visit is cancelled.")
+        messages.success(request, gettext("Your visit is cancelled."))
     return redirect("scheduling:portal_appointments")
 
 
@@ -646,7 +685,7 @@ def portal_confirm(request: HttpRequest, appointment_id: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "Confirmed. See you then.")
+        messages.success(request, gettext("Confirmed. See you then."))
     return redirect("scheduling:portal_appointments")
 
 
@@ -681,7 +720,7 @@ def portal_book(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         appointment, offered = _book(actor, form, patient_id=None)
         if appointment is not None:
-            messages.success(request, "Booked. We sent you a confirmation.")
+            messages.success(request, gettext("Booked. We sent you a confirmation."))
             return redirect("scheduling:portal_appointments")
     return _portal_book_page(request, form=form, offered=offered,
                              status=400 if form.errors else 200)
@@ -707,8 +746,8 @@ def portal_waitlist(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             _form_error(form, exc)
         else:
-            messages.success(request, "You are on the waitlist. If an earlier time frees up, "
-                             "we hold it for you and let you know.")
+            messages.success(request, gettext("You are on the waitlist. If an earlier time "
+                                              "frees up, we hold it for you and let you know."))
             return redirect("scheduling:portal_book")
     # 200, not 400: the page is shown again with the fields to correct marked.
     blank = BookingForm(initial=_patient_defaults(actor), practice_id=actor.practice_id,
@@ -761,7 +800,13 @@ def public_book_thanks(request: HttpRequest, provider_slug: str) -> HttpResponse
 
 def join(request: HttpRequest, token: str) -> HttpResponse:
     """Where a join link lands. No sign-in needed: the link itself is the credential.
-    The video visit app owns the page (device check, waiting room, call)."""
-    from telept.visits.views import join_page  # local: visits builds on scheduling
+    The video visit app owns the page (device check, waiting room, call); a seat in a group
+    class goes to the group classes app's page."""
+    # local imports: visits and group classes build on scheduling
+    from telept.groupvideo.services import is_class_link
+    from telept.groupvideo.views import join_page as class_page
+    from telept.visits.views import join_page
 
+    if is_class_link(raw=token):  # a seat in a group class: the class page over the SFU
+        return class_page(request, token)
     return join_page(request, token)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import factory
 from django.utils import timezone
@@ -13,6 +14,12 @@ from telept.practices.models import Location, Payer, Practice, Provider
 from telept.practices.rules import npi_check_digit
 
 TEST_PASSWORD = "correct horse battery staple"  # noqa: S105
+
+
+def local_today(zone: str = "America/New_York") -> dt.date:
+    """Today where the test practice is (PracticeFactory's zone). `dt.date.today()` is the
+    machine's UTC date, a day ahead of New York every evening after 7 pm there."""
+    return timezone.localdate(timezone=ZoneInfo(zone))
 
 
 class PracticeFactory(factory.django.DjangoModelFactory):

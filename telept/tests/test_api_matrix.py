@@ -39,6 +39,7 @@ from telept.billing.tests.matrix import charge_of, claim_of
 from telept.clinical.tests.matrix import clinician
 from telept.exercises.tests.matrix import exercise_kwargs
 from telept.rtm.tests.matrix import enrolment_of, period_of
+from telept.tests.factories import local_today
 from telept.tests.test_permission_matrix import _appointment
 
 pytestmark = pytest.mark.django_db
@@ -146,7 +147,7 @@ def _free_start(ids: Ids) -> str:
     if provider is None:
         return (dt.datetime.now(dt.UTC) + dt.timedelta(days=8)).isoformat()
     _, _, slots = provider_slots(actor=actor_for(provider.user), provider_id=provider.pk,
-                                 start=dt.date.today() + dt.timedelta(days=7), days=7,
+                                 start=local_today() + dt.timedelta(days=7), days=7,
                                  visit_type_ref="follow_up", modality="video")
     return slots[0].start.isoformat()
 
@@ -218,7 +219,7 @@ API_ACCESS: dict[str, Route] = {
     "practitioner_slots": Route(MEMBER, lambda b, ids, c, r: b["practitioner_id"] ==
                                 ids.value("practitioner_id") and bool(b["slots"]),
                                 query=lambda ids: {
-                                    "start": (dt.date.today() + dt.timedelta(days=7))
+                                    "start": (local_today() + dt.timedelta(days=7))
                                     .isoformat()}),
     "book": Route(EDITORS_AND_PATIENT, lambda b, ids, c, r: b["patient_id"] ==
                   ids.value("patient_id") and b["practitioner_id"] ==

@@ -24,6 +24,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
+from telept.tests.factories import local_today
 from telept.tests.live import (  # noqa: F401
     LiveServer,
     launch_chromium,
@@ -302,7 +303,7 @@ def _open_a_day_with_free_times(page: Page, server: LiveServer) -> None:
     """The patient's booking page on the first weekday from next week that has free times:
     today may have none left late in the day, and earlier tests on this server book visits,
     so a fixed day could make the checks below vacuous."""
-    day = dt.date.today() + dt.timedelta(days=7)
+    day = local_today() + dt.timedelta(days=7)
     for _ in range(21):
         if day.weekday() < 5:
             page.goto(f"{server.base_url}/portal/book/?date={day.isoformat()}")

@@ -89,9 +89,9 @@ async def test_the_sweep_runs_once_per_window_not_once_per_message(monkeypatch):
 
 
 def test_the_layer_is_redis_with_redis_url_and_the_sweeping_one_without(settings):
-    from channels_redis.core import RedisChannelLayer
+    from channels_redis.pubsub import RedisPubSubChannelLayer
 
     from telept.lib.channel_layer import SweepingInMemoryChannelLayer
 
-    expected = RedisChannelLayer if settings.REDIS_URL else SweepingInMemoryChannelLayer
+    expected = RedisPubSubChannelLayer if settings.REDIS_URL else SweepingInMemoryChannelLayer
     assert type(get_channel_layer()) is expected

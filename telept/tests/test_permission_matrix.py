@@ -39,6 +39,7 @@ from telept.exercises.tests.matrix import (
     EXERCISE_RECORD_KWARGS,
     exercise_kwargs,
 )
+from telept.groupvideo.tests.matrix import class_host_kwargs
 from telept.imports.tests.matrix import imports_kwargs
 
 PUBLIC, MEMBER, STAFF, ADMIN = "public", "member", "staff", "admin"
@@ -104,6 +105,8 @@ ACCESS: dict[str, tuple[str, str]] = {
     "accounts:password_reset_done": (PUBLIC, "GET"),
     "accounts:password_reset_confirm": (PUBLIC, "GET"),
     "accounts:password_reset_complete": (PUBLIC, "GET"),
+    "accounts:language_set": (PUBLIC, "POST"),  # the language switcher (Issue 13 item 2)
+    "accounts:jsi18n": (PUBLIC, "GET"),  # the JS strings of the page's language
     "patients:list": (STAFF, "GET"),
     "patients:create": (EDITORS, "GET"),
     "patients:chart": (STAFF, "GET"),
@@ -125,6 +128,10 @@ ACCESS: dict[str, tuple[str, str]] = {
     "scheduling:join": (PUBLIC, "GET"),
     "scheduling:calendar": (STAFF, "GET"),
     "scheduling:book": (EDITORS, "GET"),
+    "scheduling:calendar_events": (STAFF, "GET"),
+    "scheduling:calendar_availability": (STAFF, "GET"),
+    "scheduling:calendar_book": (EDITORS, "GET"),
+    "scheduling:calendar_move": (EDITORS, "POST"),
     "scheduling:appointment": (STAFF, "GET"),
     "scheduling:appointment_cancel": (EDITORS, "POST"),
     "scheduling:appointment_reschedule": (EDITORS, "GET"),
@@ -203,6 +210,11 @@ ACCESS: dict[str, tuple[str, str]] = {
     "exercises:program_print": (CLINICIANS_AND_PATIENT, "GET"),
     "exercises:portal": (PATIENT, "GET"),
     "exercises:session": (PATIENT, "GET"),
+    # The offline home program (telept/exercises/views_offline.py): the manifest and the
+    # service worker hold no data; the device's queued sessions sync as their patient.
+    "exercises:manifest": (PUBLIC, "GET"),
+    "exercises:service_worker": (PUBLIC, "GET"),
+    "exercises:sync": (PATIENT, "POST"),
     "exercises:recording_new": (PATIENT, "GET"),
     "exercises:portal_recordings": (PATIENT, "GET"),
     "exercises:portal_recording": (PATIENT, "GET"),
@@ -222,10 +234,28 @@ ACCESS: dict[str, tuple[str, str]] = {
     "visits:whiteboard": (PUBLIC, "POST"),
     "visits:measurement_capture": (PUBLIC, "POST"),
     "visits:text_link": (PUBLIC, "POST"),
+    # Clips with consent (telept/visits/views_clips.py): behind the page key, like the above.
+    "visits:clip_ask": (PUBLIC, "POST"),
+    "visits:clip_decide": (PUBLIC, "POST"),
+    "visits:clip_upload": (PUBLIC, "POST"),
+    "visits:clip_status": (PUBLIC, "POST"),
+    # The phone as a second camera (telept/visits/views_camera.py): keyed by the patient's
+    # page key or the one-use camera pass, throttled (telept/visits/tests/test_second_camera.py).
+    "visits:camera_pass": (PUBLIC, "POST"),
+    "visits:camera_ticket": (PUBLIC, "POST"),
+    "visits:camera_code": (PUBLIC, "GET"),
+    "visits:camera_link": (PUBLIC, "GET"),
     "visits:probe": (PUBLIC, "GET"),
     "visits:demo_sign_in": (PUBLIC, "GET"),
     "visits:room": (PUBLIC, "GET"),
     "visits:room_visit": (PUBLIC, "GET"),
+    # Group classes (telept/groupvideo): the host opens a class; the rest is keyed.
+    "groupvideo:host": (EDITORS, "GET"),
+    "groupvideo:attendance": (THERAPISTS, "GET"),  # and POST: write attendance notes
+    "groupvideo:join": (PUBLIC, "GET"),
+    "groupvideo:ready": (PUBLIC, "POST"),
+    "groupvideo:ticket": (PUBLIC, "POST"),
+    "groupvideo:janus": (PUBLIC, "POST"),
     "billing:queue": ("billing", "GET"),
     "billing:claim": ("billing", "GET"),
     # Statements and superbills (telept/billing/views_money.py); the portal's in telept/urls.py.
@@ -287,6 +317,12 @@ FREE_KWARGS = {
     "code": "an outcome measure's code (NPRS), the same in every practice",
     "kind": "a note kind (daily), the same in every practice",
     "article_id": "the built-in education library, shared by every practice",
+    "clip_id": "a visit's clip request, reached only with that visit's page key (`token`): "
+               "the key's seat scopes it, another seat's or visit's clip is not found "
+               "(telept/visits/tests/test_clips.py)",
+    "visit_id": "the visit a camera pass names, in the phone's link: the pass is bound to "
+                "that visit and seat, another visit's id is refused "
+                "(telept/visits/tests/test_second_camera.py)",
 }
 OWNED_KWARGS = PATIENT_KWARGS | USER_KWARGS
 RECORD_KWARGS = OWNED_KWARGS | PRACTICE_KWARGS
@@ -305,7 +341,10 @@ NOT_PROVEN_ALLOWED = {
     "notifications:sms_inbound_twilio": "needs Twilio's signature (test_sms_inbound.py)",
     **{f"visits:{name}": "needs a visit page key (visits tests)" for name in (
         "ticket", "ready", "guests", "whiteboard", "measurement_capture", "text_link",
-        "demo_sign_in", "room_visit")},
+        "demo_sign_in", "room_visit", "clip_ask", "clip_decide", "clip_upload",
+        "clip_status", "camera_pass", "camera_ticket", "camera_link")},
+    **{f"groupvideo:{name}": "needs a class link or page key (groupvideo tests)" for name in (
+        "join", "ready", "ticket", "janus")},
 }
 
 
@@ -478,6 +517,8 @@ def _kwargs(pattern: URLPattern, cast, target: str, role: str | None) -> dict[st
         "membership_id": lambda: _membership(cast, target),
         "token_id": lambda: _token(cast, owner),
         "token": lambda: "not-a-real-token",
+        "clip_id": lambda: 1,  # behind a page key: the made-up token refuses it first
+        "visit_id": lambda: 1,  # a camera link's visit: the made-up pass refuses it first
         "uidb64": lambda: "MQ",
         "appointment_id": lambda: _appointment(cast, target),
         "request_id": lambda: _booking_request(cast, target),
@@ -592,6 +633,8 @@ def _visit(kind: str):
 # Routes whose record must be in a particular state for an allowed role to succeed (the
 # same kind of record, of another patient or practice, is used for the 404 checks).
 OWN_RECORD = {
+    "groupvideo:host": class_host_kwargs,
+    "groupvideo:attendance": class_host_kwargs,
     "clinical:note_edit": _draft,
     "clinical:note_draft_save": _draft,
     "clinical:note_sign": _draft,
@@ -626,6 +669,16 @@ def _program_pause(cast, target, client, kwargs) -> dict[str, str]:
     return {"action": "pause", "reason": "Away for a week"}
 
 
+def _offline_session(cast, target, client, kwargs) -> str:
+    """A session queued on the device, as JSON (sent as application/json by _request)."""
+    import json
+    import uuid
+
+    item = exercise_kwargs(cast, target)["item_id"]()
+    return json.dumps({"client_key": str(uuid.uuid4()),
+                       "logs": [{"item_id": item, "status": "skipped"}]})
+
+
 def _same_role(cast, target, client, kwargs) -> dict[str, str]:
     from telept.accounts.models import Membership
 
@@ -652,6 +705,35 @@ def _article_choice(cast, target, client, kwargs) -> dict[str, str]:
     return {"article": str(Article.objects.exclude(pk__in=given).order_by("id")[0].pk)}
 
 
+def _calendar_move(cast, target, client, kwargs) -> dict[str, str]:
+    """The calendar's drop: the visit a day later at a free hour of its provider's (opened
+    for the move), with the version the grid shows."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from telept.scheduling.models import Appointment, Availability
+
+    visit = Appointment.objects.select_related("provider__practice").get(
+        pk=kwargs["appointment_id"])
+    provider = visit.provider
+    Appointment.objects.filter(pk=visit.pk).update(patient_state=provider.licensed_states[0])
+    for weekday in range(7):
+        Availability.objects.get_or_create(provider=provider, weekday=weekday,
+                                           start_time=dt.time(8), end_time=dt.time(20))
+    zone = ZoneInfo(provider.practice.time_zone)
+    day = visit.start.astimezone(zone).date() + dt.timedelta(days=1)
+    live = Appointment.objects.exclude(status="cancelled")
+    for hour in range(8, 19):
+        start = dt.datetime.combine(day, dt.time(hour), zone)
+        if not live.filter(provider=provider, start__lt=start + dt.timedelta(minutes=40),
+                           busy_end__gt=start).exists() and not live.filter(
+                patient=visit.patient, start__lt=start + dt.timedelta(minutes=30),
+                end__gt=start).exists():
+            return {"start": f"{day}T{hour:02}:00:00",
+                    "version": visit.start.astimezone(dt.UTC).isoformat()}
+    raise AssertionError(f"no free hour on {day} for {provider}")
+
+
 # An empty POST is rightly refused as bad input (with a message); these are what the
 # page's form sends, so an allowed role really does the thing. The same body is sent with
 # another patient's or practice's record, so the 404 comes from the scoping, not the form.
@@ -662,6 +744,7 @@ POST_BODY = {
     "clinical:measure_schedule_add": _fixed({"code": "LEFS", "at_evaluation": "on"}),
     "exercises:program_add": _other_exercise,
     "exercises:program_status": _program_pause,
+    "exercises:sync": _offline_session,
     "patients:consent_add": _fixed({"kind": "treatment", "version": "2026-01",
                                     "signed_by": "Pat Doe", "signer_relation": "self"}),
     "patients:coverage_add": _coverage,
@@ -669,6 +752,7 @@ POST_BODY = {
                                       "description": "Osteoarthritis of the right knee"}),
     "practices:member_role": _same_role,
     "scheduling:appointment_outcome": _fixed({"outcome": "completed"}),
+    "scheduling:calendar_move": _calendar_move,
     "scheduling:portal_cancel": _fixed({"reason": "Feeling better"}),
     "rtm:unenrol": _fixed({"reason": "Programme finished"}),
     "rtm:minutes": _fixed({"minutes": "12", "kind": "call", "note": "Called about pain."}),
@@ -679,7 +763,9 @@ POST_BODY = {
 SIGNS_YOU_OUT = {"accounts:logout"}
 
 
-def _request(client, method: str, url: str, data: dict[str, str] | None = None):
+def _request(client, method: str, url: str, data: dict[str, str] | str | None = None):
+    if method == "POST" and isinstance(data, str):  # a JSON endpoint's body
+        return client.post(url, data, content_type="application/json")
     return client.post(url, data or {}) if method == "POST" else client.get(url)
 
 

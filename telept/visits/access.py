@@ -36,13 +36,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.translation import get_language, gettext, gettext_noop
 
 from telept.accounts.actor import Actor
 from telept.accounts.middleware import SESSION_LAST_SEEN, SESSION_MFA_OK
 from telept.accounts.models import Membership
 from telept.accounts.roles import CLINICAL_ROLES, PATIENT_EDITORS
 from telept.accounts.services import token_hash
-from telept.audit.models import AuditEvent
+from telept.audit.selectors import from_address_within
 from telept.audit.services import audit_record
 from telept.lib.errors import DomainError, NotFound, PermissionDenied
 from telept.practices.models import Provider
@@ -202,7 +203,7 @@ def entry_for_link(*, raw: str) -> Entry:
     visit = visit_for_appointment(appointment)
     Visit.objects.select_for_update().filter(pk=visit.pk).first()  # serialise seat creation
     if visit.status == Visit.Status.ENDED:
-        raise DomainError("visit_ended", "This visit has ended.")
+        raise DomainError("visit_ended", gettext("This visit has ended."))
     seats = Participant.objects.filter(visit=visit)
     if link.role == JoinLink.Role.GUEST:
         seat = seats.filter(join_link=link).first()
@@ -238,11 +239,11 @@ def entry_for_staff(*, actor: Actor, appointment_id: int, session_key: str | Non
     if appointment is None:
         raise NotFound("appointment")
     if not appointment.is_virtual or appointment.status == Appointment.Status.CANCELLED:
-        raise DomainError("not_virtual", "This visit has no video room.")
+        raise DomainError("not_virtual", gettext("This visit has no video room."))
     visit = visit_for_appointment(appointment)
     Visit.objects.select_for_update().filter(pk=visit.pk).first()
     if visit.status == Visit.Status.ENDED:
-        raise DomainError("visit_ended", "This visit has ended.")
+        raise DomainError("visit_ended", gettext("This visit has ended."))
     is_provider = appointment.provider.user_id == actor.user_id
     role = Participant.Role.PROVIDER if is_provider else Participant.Role.STAFF
     seat = Participant.objects.filter(visit=visit, role=role, user_id=actor.user_id).first()
@@ -260,9 +261,10 @@ def entry_for_staff(*, actor: Actor, appointment_id: int, session_key: str | Non
 
 def room_visit_for(provider: Provider) -> Visit:
     """The provider's open drop-in room of today (a new one each day, or after it ended)."""
-    today = timezone.localdate()
+    day_start = dt.datetime.combine(provider.practice.today(), dt.time.min,
+                                    tzinfo=provider.practice.zone)
     visit = (Visit.objects.filter(provider=provider, kind=Visit.Kind.ROOM,
-                                  status=Visit.Status.OPEN, created_at__date=today)
+                                  status=Visit.Status.OPEN, created_at__gte=day_start)
              .order_by("-id").first())
     return visit or Visit.objects.create(practice_id=provider.practice_id, provider=provider,
                                          kind=Visit.Kind.ROOM)
@@ -307,9 +309,8 @@ def room_knock(*, provider: Provider, name: str, contact: str, located_state: st
     now = timezone.now()
     phone = provider.practice.phone
     call = f" or call the clinic at {phone}" if phone else " or call the clinic"
-    if address and AuditEvent.objects.filter(
-            action="knock", object_type="Visit", ip=address,
-            at__gte=now - KNOCK_WINDOW).count() >= KNOCKS_PER_ADDRESS:
+    if from_address_within(action="knock", object_type="Visit", address=address,
+                           window=KNOCK_WINDOW, now=now) >= KNOCKS_PER_ADDRESS:
         minutes = int(KNOCK_WINDOW.total_seconds() // 60)
         raise KnockRefused("too_many_knocks", "You have knocked several times in the last "
                            f"few minutes. Please wait {minutes} minutes{call}.")
@@ -333,7 +334,7 @@ def entry_for_room_token(*, provider: Provider, raw: str) -> Entry:
     seat = (Participant.objects.select_related("visit")
             .filter(token_hash=token_hash(raw), visit__provider=provider).first())
     if seat is None:
-        raise NotFound("visit link")
+        raise NotFound("visit link", message=gettext("No such visit link."))
     return Entry(participant=seat)
 
 
@@ -389,7 +390,7 @@ def entry_for_page_key(raw: str, *, caller: Caller | None = None) -> Entry:
         staff_session_check(staff=staff, caller=caller)
     if link_id is not None and JoinLink.objects.filter(pk=link_id,
                                                        revoked_at__isnull=False).exists():
-        raise DomainError("link_revoked", "This link was withdrawn by the clinic.")
+        raise DomainError("link_revoked", gettext("This link was withdrawn by the clinic."))
     _provider_member_check(seat)
     return Entry(participant=seat, link_id=link_id, staff=staff)
 
@@ -410,11 +411,14 @@ def ws_ticket_issue(*, entry: Entry, force_relay: bool = False) -> dict[str, Any
     the staff entry's session binding) and ICE servers."""
     seat = Participant.objects.select_related("visit").get(pk=entry.participant.pk)
     if seat.visit.status == Visit.Status.ENDED:
-        raise DomainError("visit_ended", "This visit has ended.")
+        raise DomainError("visit_ended", gettext("This visit has ended."))
     if seat.status in (Participant.Status.REMOVED, Participant.Status.DECLINED):
-        raise DomainError(f"participant_{seat.status}", "You cannot rejoin this visit.")
+        raise DomainError(f"participant_{seat.status}", gettext("You cannot rejoin this visit."))
+    # "l": the page's language, which the socket's messages to this seat are said in.
     ticket = signing.dumps({"v": seat.visit_id, "p": seat.pk, "j": secrets.token_hex(12),
-                            **_binding(entry.staff)}, salt=TICKET_SALT)
+                            "l": (get_language() or "en").split("-")[0],
+                            **_binding(entry.staff)},
+                           salt=TICKET_SALT)
     ice = _ice_config(seat)
     if force_relay or settings.VISIT_FORCE_RELAY:
         ice["iceTransportPolicy"] = "relay"
@@ -428,6 +432,7 @@ class Ticket:
 
     pid: int
     staff: StaffSession | None = None
+    language: str = "en"
 
 
 def ws_ticket_check(*, raw: str, visit_id: int, caller: Caller | None = None) -> Ticket:
@@ -439,11 +444,13 @@ def ws_ticket_check(*, raw: str, visit_id: int, caller: Caller | None = None) ->
         ticket_visit, pid, jti = int(data["v"]), int(data["p"]), str(data["j"])[:32]
         staff = _staff_of(data)
     except signing.SignatureExpired:
-        raise DomainError("ticket_expired", "The connection ticket expired.") from None
+        raise DomainError("ticket_expired",
+                          gettext_noop("The connection ticket expired.")) from None
     except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise DomainError("ticket_invalid", "The connection ticket is not valid.") from None
+        raise DomainError("ticket_invalid",
+                          gettext_noop("The connection ticket is not valid.")) from None
     if ticket_visit != visit_id:
-        raise DomainError("wrong_room", "This ticket is for another visit.")
+        raise DomainError("wrong_room", gettext_noop("This ticket is for another visit."))
     if staff is not None:
         staff_session_check(staff=staff, caller=caller)
     seat = Participant.objects.select_related("visit").filter(pk=pid).first()
@@ -453,5 +460,6 @@ def ws_ticket_check(*, raw: str, visit_id: int, caller: Caller | None = None) ->
         with transaction.atomic():
             UsedTicket.objects.create(jti=jti, used_at=timezone.now())
     except IntegrityError:
-        raise DomainError("ticket_used", "This connection ticket was used already.") from None
-    return Ticket(pid=pid, staff=staff)
+        raise DomainError("ticket_used",
+                          gettext_noop("This connection ticket was used already.")) from None
+    return Ticket(pid=pid, staff=staff, language=str(data.get("l") or "en")[:8])

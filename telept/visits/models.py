@@ -61,6 +61,9 @@ class Participant(models.Model):
         STAFF = "staff", "Staff"
         PATIENT = "patient", "Patient"
         GUEST = "guest", "Guest"
+        # The patient's phone as a second, video-only camera (second_camera.py): not a
+        # person, no admission of its own; it lasts while the patient's seat is in the room.
+        CAMERA = "camera", "Patient's second camera"
 
     class Status(models.TextChoices):
         NEW = "new", "Checking devices"
@@ -92,6 +95,9 @@ class Participant(models.Model):
     join_link = models.ForeignKey("scheduling.JoinLink", null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="+",
                                   help_text="A guest's own link.")
+    camera_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="cameras",
+                                  help_text="A second camera's patient seat.")
     # Drop-in visitors of a provider room have no join link: their URL holds this token.
     token_hash = models.CharField(max_length=64, blank=True, db_index=True)
     display_name = models.CharField(max_length=120)
@@ -166,6 +172,8 @@ class VisitEvent(models.Model):
         ICE_RESTART = "ice_restart", "Restarted the connection"
         AUDIO_ONLY_START = "audio_only_start", "Switched to audio only"
         AUDIO_ONLY_END = "audio_only_end", "Video resumed"
+        SKELETON_START = "skeleton_start", "Skeleton mode: landmarks instead of video"
+        SKELETON_END = "skeleton_end", "Skeleton mode ended"
         REFUSED = "refused", "Refused (room full)"
         MEASURE = "measure", "Movement measured"
         END = "end", "Visit ended"
@@ -261,3 +269,79 @@ class MovementMeasurement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label}: {self.peak_deg:.0f} degrees"
+
+
+class ClipRequest(models.Model):
+    """The therapist's request to keep a short clip of a movement, and the patient's answer.
+
+    The answer is the patient's consent to this one clip: `decision` with `decided_at` and
+    the `consent_version` of the words they were shown. Only an accepted request carries a
+    one-use upload token (its hash here), bound to this request and the patient's seat and
+    valid until `upload_by`; the clip itself is an exercises Recording linked back here.
+    A declined request keeps only the decision (nothing is recorded)."""
+
+    class Decision(models.TextChoices):
+        PENDING = "pending", "Waiting for the patient"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="clip_requests")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+",
+                                    help_text="The patient's seat asked.")
+    asked_by = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
+    exercise = models.CharField(max_length=40, help_text="A name of telept.motion.EXERCISES.")
+    side = models.CharField(max_length=5, default="auto",
+                            help_text="auto, left or right (exercises Recording.Side).")
+    label = models.CharField(max_length=80)
+    seconds = models.PositiveSmallIntegerField()
+    asked_at = models.DateTimeField()
+    expires_at = models.DateTimeField(help_text="An unanswered request lapses then.")
+    decision = models.CharField(max_length=10, choices=Decision.choices,
+                                default=Decision.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    consent_version = models.CharField(max_length=20, blank=True)
+    token_hash = models.CharField(max_length=64, blank=True)
+    upload_by = models.DateTimeField(null=True, blank=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+    recording = models.ForeignKey("exercises.Recording", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="+")
+    consent = models.OneToOneField("patients.Consent", null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="clip_request",
+                                   help_text="The patient's consent to this clip (accepted "
+                                   "requests only), on the chart's list of consents.")
+
+    class Meta:
+        ordering = ["asked_at", "id"]
+        constraints = [models.CheckConstraint(condition=models.Q(seconds__gte=1,
+                                                                 seconds__lte=60),
+                                              name="clip_seconds_1_to_60")]
+
+    def __str__(self) -> str:
+        return f"Clip request {self.pk} ({self.get_decision_display()})"
+
+
+class CameraPass(models.Model):
+    """A pass the patient's own seat made to open the visit on their phone as a second,
+    video-only camera (second_camera.py): a short code to type and a signed link (the QR),
+    bound to this visit and this seat, for a few minutes, used once. Only a hash of the
+    code is kept."""
+
+    visit = models.ForeignKey(Visit, on_delete=models.CASCADE, related_name="camera_passes")
+    seat = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+",
+                             help_text="The patient's seat that made it.")
+    link = models.ForeignKey("scheduling.JoinLink", null=True, blank=True,
+                             on_delete=models.CASCADE, related_name="+",
+                             help_text="The join link the patient's page came in by (its "
+                                       "withdrawal stops the camera too).")
+    code_hash = models.CharField(max_length=64, db_index=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    camera = models.ForeignKey(Participant, null=True, blank=True, on_delete=models.SET_NULL,
+                               related_name="+", help_text="The camera seat it opened.")
+
+    class Meta:
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"Second-camera pass {self.pk}"

@@ -6,7 +6,8 @@ can clear it. When a process dies (crash, kill -9, a lost node), its seats would
 counting toward `VISIT_MAX_PARTICIPANTS`, and no `leave` in the record. So:
 
 - while its socket is open, the consumer touches the seat's `last_seen_at` every
-  `VISIT_HEARTBEAT_SECONDS` (20 s by default; `participant_seen`);
+  `VISIT_HEARTBEAT_SECONDS` (20 s by default; `participants_seen`, many sockets' beats in
+  one statement);
 - a connection not seen for `VISIT_PRESENCE_TIMEOUT_SECONDS` (60 s) is not live: counts,
   the roster, the lobby and admission ignore it at once (`services.is_live`);
 - `presence_sweep` ends such connections in the database, as a drop at the last time the
@@ -42,6 +43,18 @@ def participant_seen(*, participant_id: int, channel_name: str) -> bool:
     a newer socket or a sweep took it)."""
     return bool(Participant.objects.filter(pk=participant_id, channel_name=channel_name)
                 .update(last_seen_at=timezone.now()))
+
+
+def participants_seen(seats: list[tuple[int, str]]) -> list[bool]:
+    """Many sockets' heartbeats, (participant id, channel name) each, in one statement (the
+    visit socket batches them, telept.lib.batched). A channel name is one socket's, and a
+    socket holds one seat, so matching the ids and the names as two sets matches exactly
+    the pairs. True for each: it was written where the socket still holds the seat."""
+    if seats:
+        Participant.objects.filter(pk__in={pid for pid, _ in seats},
+                                   channel_name__in={name for _, name in seats}).update(
+            last_seen_at=timezone.now())
+    return [True] * len(seats)
 
 
 def _last_seen(seat: Participant) -> dt.datetime:

@@ -153,6 +153,25 @@ class MotionStatus(_Message):
     by: Literal["patient", "therapist", "page"] = "page"
 
 
+class Skeleton(_Message):
+    """The sender's page starts or stops skeleton mode: its video paused, only pose landmarks
+    go to the therapist (peer to peer, on the call's data channel; never through here). Why:
+    the call stepped down to audio only (`network`), the therapist asked (`therapist`), or
+    the patient stopped it (`patient`). Recorded as minutes by modality."""
+
+    type: Literal["skeleton"]
+    state: Literal["on", "off"]
+    reason: Literal["network", "therapist", "patient", "page"] = "network"
+
+
+class SkeletonAsk(_Message):
+    """A host asks a participant's page to switch skeleton mode on or off (relayed only)."""
+
+    type: Literal["skeleton_ask"]
+    to: _ID
+    on: bool
+
+
 class HostAction(_Message):
     type: Literal["admit", "send_back", "remove", "decline"]
     pid: _ID
@@ -171,13 +190,13 @@ class End(_Message):
 
 
 ClientMessage = Annotated[
-    Ping | Signal | Chat | Whiteboard | Mode | Media | Motion | MotionStatus | HostAction
-    | AdmitAll | Leave | End,
+    Ping | Signal | Chat | Whiteboard | Mode | Media | Motion | MotionStatus | Skeleton
+    | SkeletonAsk | HostAction | AdmitAll | Leave | End,
     Field(discriminator="type"),
 ]
 _ADAPTER: TypeAdapter[ClientMessage] = TypeAdapter(ClientMessage)
 HOST_TYPES = frozenset({"admit", "send_back", "remove", "decline", "admit_all", "end",
-                        "motion"})
+                        "motion", "skeleton_ask"})
 
 
 class SchemaError(Exception):

@@ -84,11 +84,14 @@ class VisitRecord:
     chat: list[ChatMessage]
     whiteboards: list[dict[str, Any]]
     measurements: list[MovementMeasurement] = field(default_factory=list)
+    # Clips asked during the visit, with the patient's answer (Issue 14 item 3).
+    clips: list[Any] = field(default_factory=list)
 
 
 def minutes_of(visit: Visit, *, now: dt.datetime | None = None) -> VisitMinutes:
     events = [Event(at=e.at, kind=e.kind, participant=e.participant_id)
-              for e in VisitEvent.objects.filter(visit=visit)]
+              for e in VisitEvent.objects.filter(visit=visit)
+              .exclude(participant__role=Participant.Role.CAMERA)]  # a phone is no person
     until = None if visit.status == Visit.Status.ENDED else (now or timezone.now())
     return visit_minutes(events=events, until=until)
 
@@ -107,7 +110,8 @@ def _record(visit: Visit) -> VisitRecord:
                       "data_url": "data:image/png;base64," + base64.b64encode(
                           bytes(w.png)).decode("ascii")}
                      for w in visit.whiteboards.select_related("saved_by")],
-        measurements=list(visit.measurements.select_related("participant", "captured_by")))
+        measurements=list(visit.measurements.select_related("participant", "captured_by")),
+        clips=list(visit.clip_requests.select_related("recording")))
 
 
 def visit_record(*, actor: Actor, appointment_id: int) -> tuple[Appointment, VisitRecord | None]:

@@ -14,7 +14,8 @@ Rules that must hold:
   is refused with `room_full` when it is full, and so is an admission;
 - only hosts admit, send back, remove, decline and end; only admitted people chat;
 - only a host who is a clinician (PT or PTA) of the visit's practice captures a movement
-  measurement, and only of a patient seat of the same visit;
+  measurement, and only of a patient seat of the same visit or of its second camera (kept
+  as the patient's, from the side camera);
 - joins and admissions are audited in the same transaction.
 """
 
@@ -29,6 +30,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from telept.accounts.actor import Actor, NoMembership, actor_for
 from telept.accounts.services import token_hash
@@ -58,7 +60,7 @@ CHAT_HISTORY = 50
 TEXTS_PER_HOUR = 3
 
 
-class _SeatActor:
+class SeatActor:
     """Audit identity of a participant (a patient by link, a guest, a drop-in visitor)."""
 
     def __init__(self, seat: Participant) -> None:
@@ -115,8 +117,9 @@ def _room_count(visit_id: int, *, now: dt.datetime, excluding: int | None = None
 
 def _room_full_error() -> DomainError:
     limit = settings.VISIT_MAX_PARTICIPANTS
-    return DomainError("room_full", f"This visit already has {limit} people, the most a video "
-                       "visit can hold. Please call the clinic.")
+    return DomainError("room_full", gettext(
+        "This visit already has %(limit)s people, the most a video visit can hold. Please "
+        "call the clinic.") % {"limit": limit})
 
 
 def _roster_json(seat: Participant) -> dict[str, Any]:
@@ -258,25 +261,28 @@ def participant_ready(*, entry: Entry, located_state: str, located_at: str, cons
         from telept.lib.states import US_STATES
 
         if located_state not in US_STATES:
-            raise DomainError("state_required", "Tell us which state you are in right now.",
+            raise DomainError("state_required",
+                              gettext("Tell us which state you are in right now."),
                               field="state")
         if located_at not in Participant.Location.values:
-            raise DomainError("location_required", "Tell us where you are for this visit: "
-                              "at home, or somewhere else.", field="located_at")
+            raise DomainError("location_required",
+                              gettext("Tell us where you are for this visit: "
+                                      "at home, or somewhere else."), field="located_at")
         seat.located_state = located_state
         seat.located_at = located_at
         seat.located_confirmed_at = now
     if needs_consent(seat):
         if not consent or not signer.strip():
-            raise DomainError("consent_required", "Please read and accept the telehealth "
-                              "consent, and type your name to sign it.", field="consent")
+            raise DomainError("consent_required",
+                              gettext("Please read and accept the telehealth "
+                                      "consent, and type your name to sign it."), field="consent")
         if seat.patient_id:
             Consent.objects.create(patient_id=seat.patient_id, kind=Consent.Kind.TELEHEALTH,
                                    version=settings.TELEHEALTH_CONSENT_VERSION,
                                    signed_by=signer.strip()[:150],
                                    signer_relation=(signer_relation or "self")[:50],
                                    signed_at=now, recorded_by_id=seat.user_id)
-            audit_record(actor=_SeatActor(seat), action="create", object_type="Consent",
+            audit_record(actor=SeatActor(seat), action="create", object_type="Consent",
                          patient_id=seat.patient_id,
                          detail={"kind": "telehealth", "visit": seat.visit_id,
                                  "version": settings.TELEHEALTH_CONSENT_VERSION})
@@ -303,12 +309,12 @@ def participant_connect(*, visit_id: int, participant_id: int, channel_name: str
         raise NotFound("participant")
     visit = seat.visit
     if visit.status == Visit.Status.ENDED:
-        raise DomainError("visit_ended", "This visit has ended.")
+        raise DomainError("visit_ended", gettext("This visit has ended."))
     if seat.status in (S.REMOVED, S.DECLINED):
         raise DomainError(f"participant_{seat.status}",
-                          "The clinic has closed this visit for you.")
+                          gettext("The clinic has closed this visit for you."))
     if (needs_location(seat) and seat.located_confirmed_at is None) or needs_consent(seat):
-        raise DomainError("not_ready", "Finish the steps before joining first.")
+        raise DomainError("not_ready", gettext("Finish the steps before joining first."))
     now = timezone.now()
     old_channel = seat.channel_name
     was_admitted = seat.status == S.ADMITTED
@@ -337,7 +343,7 @@ def participant_connect(*, visit_id: int, participant_id: int, channel_name: str
                              "session_id", "left_at", "audio_only", "last_seen_at"])
     _event(seat, visit, kind, now, sid=seat.session_id)
     _mark_started(visit, now)
-    audit_record(actor=_SeatActor(seat), action="join", object_type="Visit", object_id=visit.pk,
+    audit_record(actor=SeatActor(seat), action="join", object_type="Visit", object_id=visit.pk,
                  patient_id=_patient_of(visit),
                  detail={"participant": seat.pk, "role": seat.role, "status": seat.status})
     if old_channel and old_channel != channel_name:
@@ -392,12 +398,13 @@ def participant_leave(*, participant_id: int) -> None:
 
 # --- hosts' actions ---------------------------------------------------------------------------
 
-def _host(host_id: int) -> Participant:
+def host_seat(host_id: int) -> Participant:
+    """The host's seat, refused unless it is a host's and the visit has not ended."""
     host = Participant.objects.select_related("visit", "user").get(pk=host_id)
     if not host.is_host:
         raise PermissionDenied("Only the therapist or the front desk can do this.")
     if host.visit.status == Visit.Status.ENDED:
-        raise DomainError("visit_ended", "This visit has ended.")
+        raise DomainError("visit_ended", gettext("This visit has ended."))
     return host
 
 
@@ -418,7 +425,7 @@ def _admit(host: Participant, target: Participant, now: dt.datetime) -> None:
     target.status, target.admitted_at = S.ADMITTED, now
     target.save(update_fields=["status", "admitted_at"])
     _event(target, host.visit, K.ADMIT, now, by=host.pk)
-    audit_record(actor=_SeatActor(host), action="admit", object_type="Visit",
+    audit_record(actor=SeatActor(host), action="admit", object_type="Visit",
                  object_id=host.visit_id, patient_id=_patient_of(host.visit),
                  detail={"participant": target.pk, "role": target.role})
     _to_seat(target, S.ADMITTED)
@@ -428,7 +435,7 @@ def _admit(host: Participant, target: Participant, now: dt.datetime) -> None:
 
 @transaction.atomic
 def participant_admit(*, host_id: int, target_id: int) -> None:
-    host = _host(host_id)
+    host = host_seat(host_id)
     now = timezone.now()
     _admit(host, _target(host, target_id), now)
     _mark_started(host.visit, now)
@@ -438,7 +445,7 @@ def participant_admit(*, host_id: int, target_id: int) -> None:
 @transaction.atomic
 def participants_admit_all(*, host_id: int) -> int:
     """Admit everyone waiting, longest wait first, while the room has space."""
-    host = _host(host_id)
+    host = host_seat(host_id)
     now = timezone.now()
     admitted = 0
     waiting = (Participant.objects.select_for_update()
@@ -458,7 +465,7 @@ def participants_admit_all(*, host_id: int) -> int:
 
 @transaction.atomic
 def participant_send_back(*, host_id: int, target_id: int) -> None:
-    host = _host(host_id)
+    host = host_seat(host_id)
     target = _target(host, target_id)
     if target.status != S.ADMITTED or target.is_host:
         raise DomainError("not_in_room", "Only a guest or patient in the visit can be sent "
@@ -467,14 +474,14 @@ def participant_send_back(*, host_id: int, target_id: int) -> None:
     target.status, target.waiting_since = S.WAITING, now
     target.save(update_fields=["status", "waiting_since"])
     _event(target, host.visit, K.SEND_BACK, now, by=host.pk)
-    _to_seat(target, S.WAITING, "The therapist moved you back to the waiting room.")
+    _to_seat(target, S.WAITING, gettext_noop("The therapist moved you back to the waiting room."))
     _to_room(host.visit_id, {"type": "peer_left", "pid": target.pk, "dropped": False})
     _lobby_changed(host.visit)
 
 
 @transaction.atomic
 def participant_remove(*, host_id: int, target_id: int, decline: bool = False) -> None:
-    host = _host(host_id)
+    host = host_seat(host_id)
     target = _target(host, target_id)
     if target.pk == host.pk:
         raise DomainError("not_yourself", "Use End visit to leave.")
@@ -485,11 +492,13 @@ def participant_remove(*, host_id: int, target_id: int, decline: bool = False) -
     target.status = S.DECLINED if decline else S.REMOVED
     target.save(update_fields=["status"])
     _event(target, host.visit, K.DECLINE if decline else K.REMOVE, now, by=host.pk)
-    audit_record(actor=_SeatActor(host), action="decline" if decline else "remove",
+    audit_record(actor=SeatActor(host), action="decline" if decline else "remove",
                  object_type="Visit", object_id=host.visit_id,
                  patient_id=_patient_of(host.visit), detail={"participant": target.pk})
-    _to_seat(target, target.status, "The therapist cannot see you now. Please call the clinic."
-             if decline else "The therapist ended your part of this visit.")
+    # English: the patient's socket says it in their page's language (consumers._said).
+    _to_seat(target, target.status, gettext_noop(
+        "The therapist cannot see you now. Please call the clinic.") if decline
+        else gettext_noop("The therapist ended your part of this visit."))
     if was_in_room:
         _to_room(host.visit_id, {"type": "peer_left", "pid": target.pk, "dropped": False})
     _lobby_changed(host.visit)
@@ -497,16 +506,16 @@ def participant_remove(*, host_id: int, target_id: int, decline: bool = False) -
 
 @transaction.atomic
 def visit_end(*, host_id: int) -> None:
-    host = _host(host_id)
+    host = host_seat(host_id)
     visit = Visit.objects.select_for_update().get(pk=host.visit_id)
     now = timezone.now()
     visit.status, visit.ended_at = Visit.Status.ENDED, now
     visit.save(update_fields=["status", "ended_at"])
     _event(host, visit, K.END, now)
-    audit_record(actor=_SeatActor(host), action="end", object_type="Visit", object_id=visit.pk,
+    audit_record(actor=SeatActor(host), action="end", object_type="Visit", object_id=visit.pk,
                  patient_id=_patient_of(visit))
     publish_on_commit(groups.everyone(visit.pk), {"type": "visit.ended",
-                                                  "message": "The visit has ended."})
+                                                  "message": gettext_noop("The visit has ended.")})
     publish_on_commit(groups.practice_lobby(visit.practice_id),
                       {"type": "visit.event", "event": lobby_entry(visit)})
 
@@ -516,7 +525,7 @@ def visit_end(*, host_id: int) -> None:
 def _admitted(participant_id: int) -> Participant:
     seat = Participant.objects.select_related("visit").get(pk=participant_id)
     if seat.status != S.ADMITTED or seat.visit.status != Visit.Status.OPEN:
-        raise DomainError("not_admitted", "You are not in the visit yet.")
+        raise DomainError("not_admitted", gettext("You are not in the visit yet."))
     return seat
 
 
@@ -527,6 +536,28 @@ def chat_post(*, participant_id: int, text: str) -> ChatMessage:
                                          text=text.strip(), sent_at=timezone.now())
     _to_room(seat.visit_id, _chat_json(message))
     return message
+
+
+@transaction.atomic
+def chat_post_many(posts: list[tuple[int, str]]) -> list[ChatMessage | DomainError]:
+    """Chat lines of several sockets, (participant id, text) each, as `chat_post` would
+    store them, in one read of the seats and one insert (the visit socket batches them,
+    telept.lib.batched). A line from a seat not in an open visit is refused alone."""
+    seats = {seat.pk: seat for seat in Participant.objects.select_related("visit").filter(
+        pk__in={pid for pid, _ in posts})}
+    now = timezone.now()
+    found: list[ChatMessage | DomainError] = []
+    for pid, text in posts:
+        seat = seats.get(pid)
+        if seat is None or seat.status != S.ADMITTED or seat.visit.status != Visit.Status.OPEN:
+            found.append(DomainError("not_admitted", gettext("You are not in the visit yet.")))
+            continue
+        found.append(ChatMessage(visit_id=seat.visit_id, participant=seat, text=text.strip(),
+                                 sent_at=now))
+    rows = ChatMessage.objects.bulk_create([m for m in found if isinstance(m, ChatMessage)])
+    for message in rows:
+        _to_room(message.visit_id, _chat_json(message))
+    return found
 
 
 @transaction.atomic
@@ -541,6 +572,24 @@ def mode_record(*, participant_id: int, mode: str, manual: bool, reason: str) ->
                manual=manual, reason=reason)
     _to_room(seat.visit_id, {"type": "mode", "from": seat.pk, "name": seat.display_name,
                              "mode": mode, "manual": manual, "reason": reason},
+             exclude=seat.pk)
+
+
+@transaction.atomic
+def skeleton_record(*, participant_id: int, on: bool, reason: str) -> None:
+    """The sender's page started or stopped skeleton mode (landmarks instead of video): a
+    start/end pair in the visit record (minutes by modality), announced to the others. A
+    repeat of the state already recorded (a page re-announcing after a reconnect) writes
+    nothing but is announced again."""
+    seat = _admitted(participant_id)
+    last = (VisitEvent.objects.filter(participant=seat, kind__in=[K.SKELETON_START,
+                                                                  K.SKELETON_END])
+            .order_by("-at", "-id").values_list("kind", flat=True).first())
+    if on != (last == K.SKELETON_START):
+        _event(seat, seat.visit, K.SKELETON_START if on else K.SKELETON_END, timezone.now(),
+               reason=reason)
+    _to_room(seat.visit_id, {"type": "skeleton", "from": seat.pk, "name": seat.display_name,
+                             "state": "on" if on else "off", "reason": reason},
              exclude=seat.pk)
 
 
@@ -572,7 +621,7 @@ def whiteboard_save(*, entry: Entry, png: bytes) -> WhiteboardSnapshot:
     if not seat.is_host:
         raise PermissionDenied("Only the therapist saves the whiteboard to the chart.")
     try:
-        _clinician(seat)
+        seat_clinician(seat)
     except PermissionDenied:
         raise PermissionDenied("Only the therapist saves the whiteboard to the chart.") from None
     _admitted(seat.pk)
@@ -591,7 +640,7 @@ def whiteboard_save(*, entry: Entry, png: bytes) -> WhiteboardSnapshot:
         snapshot = WhiteboardSnapshot.objects.create(visit_id=seat.visit_id, saved_by=seat,
                                                      png=clean, width=width, height=height,
                                                      saved_at=now)
-        audit_record(actor=_SeatActor(seat), action="create", object_type="WhiteboardSnapshot",
+        audit_record(actor=SeatActor(seat), action="create", object_type="WhiteboardSnapshot",
                      object_id=snapshot.pk, patient_id=_patient_of(seat.visit))
         _to_room(seat.visit_id, {"type": "wb_saved", "by": seat.display_name})
     return snapshot
@@ -610,6 +659,9 @@ MEASURED_MOTION = {
     "chair_stand_30s": "30-second chair stand",
 }
 
+
+# The view a measurement from the patient's second camera (a camera seat) is marked with.
+SIDE_CAMERA = "side camera"
 
 # Tests whose result is a count of reps, not an angle, and names no side.
 COUNTED_EXERCISES = frozenset({"chair_stand_30s"})
@@ -640,7 +692,8 @@ class MeasurementInput:
     view_ok: bool | None = None
 
 
-def _clinician(host: Participant) -> Actor:
+def seat_clinician(host: Participant) -> Actor:
+    """The practice actor behind a host seat, refused unless a clinician (PT or PTA)."""
     refused = PermissionDenied("Only a therapist (PT or PTA) records movement measurements.")
     if host.user is None:
         raise refused
@@ -658,7 +711,7 @@ def measures_allowed(seat: Participant) -> bool:
     if not seat.is_host:
         return False
     try:
-        _clinician(seat)
+        seat_clinician(seat)
     except PermissionDenied:
         return False
     return True
@@ -671,32 +724,38 @@ def measurement_capture(*, entry: Entry, data: MeasurementInput) -> MovementMeas
     The measured seat must be a patient of the host's own visit (another id is not found).
     Angles are estimates from one camera; the database refuses values outside 0..200 degrees.
     """
-    host = _host(entry.participant.pk)
-    actor = _clinician(host)
+    host = host_seat(entry.participant.pk)
+    actor = seat_clinician(host)
     measured = Participant.objects.filter(pk=data.participant_id,
                                           visit_id=host.visit_id).first()
     if measured is None:
         raise NotFound("participant")
-    if measured.role != Participant.Role.PATIENT:
+    view = ""
+    if measured.role == Participant.Role.CAMERA and measured.camera_of is not None:
+        # The patient's phone as a second camera: the patient measured, from the side view.
+        measured, view = measured.camera_of, SIDE_CAMERA
+    if measured.role != Participant.Role.PATIENT or measured.visit_id != host.visit_id:
         raise DomainError("not_a_patient", f"{measured.display_name} is not the patient.",
                           field="participant")
     if data.exercise not in MEASURED_MOTION:
         raise DomainError("unknown_exercise", "Choose a movement from the list.",
                           field="exercise")
     now = timezone.now()
+    label = measurement_label(exercise=data.exercise, side=data.side)
     measurement = MovementMeasurement.objects.create(
         visit_id=host.visit_id, participant=measured, exercise=data.exercise, side=data.side,
-        label=measurement_label(exercise=data.exercise, side=data.side),
+        label=f"{label[:80 - len(view) - 3]} ({view})" if view else label,
         peak_deg=round(data.peak_deg, 1), rom_deg=round(data.rom_deg, 1), reps=data.reps,
         partial_reps=data.partial_reps, view_ok=data.view_ok, captured_at=now,
         captured_by_id=actor.user_id)
+    seen = {"view": view} if view else {}
     _event(measured, host.visit, K.MEASURE, now, by=host.pk, measurement=measurement.pk,
-           exercise=data.exercise, side=data.side)
+           exercise=data.exercise, side=data.side, **seen)
     audit_record(actor=actor, action="create", object_type="MovementMeasurement",
                  object_id=measurement.pk,
                  patient_id=measured.patient_id or _patient_of(host.visit),
                  detail={"visit": host.visit_id, "exercise": data.exercise,
-                         "side": data.side})
+                         "side": data.side, **seen})
     return measurement
 
 
@@ -706,10 +765,11 @@ def _guest_label(*, name: str, guest_role: str) -> str:
     """The guest's name as the room shows it, e.g. "Ana (interpreter)"; refuses a blank name
     or an unknown role."""
     if guest_role not in Participant.GuestRole.values:
-        raise DomainError("guest_role", "Choose what the guest is: caregiver, interpreter, "
-                          "family member or other.", field="guest_role")
+        raise DomainError("guest_role", gettext("Choose what the guest is: caregiver, "
+                                                "interpreter, family member or other."),
+                          field="guest_role")
     if not name.strip():
-        raise DomainError("guest_name", "Give the guest's name.", field="name")
+        raise DomainError("guest_name", gettext("Give the guest's name."), field="name")
     return f"{name.strip()} ({Participant.GuestRole(guest_role).label.lower()})"[:120]
 
 
@@ -718,7 +778,7 @@ def _guest_invite(*, appointment: Appointment, name: str, guest_role: str, langu
     label = _guest_label(name=name, guest_role=guest_role)
     visit = visit_for_appointment(appointment)
     if visit.status == Visit.Status.ENDED:
-        raise DomainError("visit_ended", "This visit has ended.")
+        raise DomainError("visit_ended", gettext("This visit has ended."))
     url = join_link_issue(appointment=appointment, role=str(JoinLink.Role.GUEST),
                           display_name=name.strip())
     link = JoinLink.objects.get(token_hash=token_hash(url.rstrip("/").rsplit("/", 1)[1]))
@@ -744,7 +804,7 @@ def _room_guest_invite(*, host: Participant, name: str, guest_role: str,
     seat = Participant.objects.create(visit=visit, role=Participant.Role.GUEST,
                                       token_hash=token_hash(raw), display_name=label,
                                       guest_role=guest_role, language=language.strip()[:35])
-    audit_record(actor=_SeatActor(host), action="invite", object_type="Visit",
+    audit_record(actor=SeatActor(host), action="invite", object_type="Visit",
                  object_id=visit.pk, practice_id=visit.practice_id,
                  detail={"participant": seat.pk, "guest_role": guest_role})
     return settings.SITE_URL + reverse("visits:room_visit", args=[visit.provider.slug, raw])
@@ -754,13 +814,13 @@ def _room_guest_invite(*, host: Participant, name: str, guest_role: str,
 def guest_invite_by_host(*, entry: Entry, name: str, guest_role: str, language: str) -> str:
     """The host invites a caregiver or interpreter from the call: into a scheduled visit (a
     guest join link of its appointment) or a drop-in room visit (a room token)."""
-    host = _host(entry.participant.pk)
+    host = host_seat(entry.participant.pk)
     if host.visit.appointment_id is None:
         return _room_guest_invite(host=host, name=name, guest_role=guest_role,
                                   language=language)
     appointment = Appointment.objects.get(pk=host.visit.appointment_id)
     return _guest_invite(appointment=appointment, name=name, guest_role=guest_role,
-                         language=language, audit_actor=_SeatActor(host))
+                         language=language, audit_actor=SeatActor(host))
 
 
 @transaction.atomic
@@ -773,7 +833,7 @@ def guest_invite_by_staff(*, actor: Actor, appointment_id: int, name: str, guest
     if appointment is None:
         raise NotFound("appointment")
     if not appointment.is_virtual or appointment.status == Appointment.Status.CANCELLED:
-        raise DomainError("not_virtual", "This visit has no video room.")
+        raise DomainError("not_virtual", gettext("This visit has no video room."))
     return _guest_invite(appointment=appointment, name=name, guest_role=guest_role,
                          language=language, audit_actor=actor)
 
@@ -796,13 +856,14 @@ def fresh_link_text(*, entry: Entry) -> str:
         pk=entry.participant.pk)
     phone = _phone_of(seat)
     if not phone:
-        raise DomainError("no_phone", "We have no mobile number for you. Please call the clinic.")
+        raise DomainError("no_phone", gettext(
+            "We have no mobile number for you. Please call the clinic."))
     purpose = f"visit_link:{seat.pk}"
     since = timezone.now() - dt.timedelta(hours=1)
     if SmsMessage.objects.filter(purpose=purpose, created_at__gte=since).count() >= \
             TEXTS_PER_HOUR:
-        raise DomainError("too_many_texts", "We already sent you several links. Please call "
-                          "the clinic.")
+        raise DomainError("too_many_texts", gettext(
+            "We already sent you several links. Please call the clinic."))
     if seat.visit.appointment_id:
         appointment = Appointment.objects.select_related("patient", "provider").get(
             pk=seat.visit.appointment_id)
@@ -816,7 +877,7 @@ def fresh_link_text(*, entry: Entry) -> str:
         url = settings.SITE_URL + reverse("visits:room_visit",
                                           args=[seat.visit.provider.slug, raw])
     sms_send(to=phone, body=f"Your video visit link: {url}", purpose=purpose)
-    audit_record(actor=_SeatActor(seat), action="send", object_type="VisitLink",
+    audit_record(actor=SeatActor(seat), action="send", object_type="VisitLink",
                  object_id=seat.visit_id, patient_id=seat.patient_id)
     return "•••" + phone[-4:]
 

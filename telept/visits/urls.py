@@ -1,6 +1,6 @@
 from django.urls import path
 
-from telept.visits import views
+from telept.visits import views, views_camera, views_clips
 
 app_name = "visits"
 
@@ -19,6 +19,20 @@ urlpatterns = [
     path("visits/p/<str:token>/measurements/", views.measurement_capture,
          name="measurement_capture"),
     path("visits/p/<str:token>/text-link/", views.text_link, name="text_link"),
+    path("visits/p/<str:token>/clips/", views_clips.clip_ask, name="clip_ask"),
+    path("visits/p/<str:token>/clips/<int:clip_id>/decide/", views_clips.clip_decide,
+         name="clip_decide"),
+    path("visits/p/<str:token>/clips/<int:clip_id>/upload/", views_clips.clip_upload,
+         name="clip_upload"),
+    path("visits/p/<str:token>/clips/<int:clip_id>/status/", views_clips.clip_status,
+         name="clip_status"),
+    # The phone as a second camera (views_camera)
+    path("visits/p/<str:token>/camera-pass/", views_camera.camera_pass, name="camera_pass"),
+    path("visits/p/<str:token>/camera-ticket/", views_camera.camera_ticket,
+         name="camera_ticket"),
+    path("visits/camera/", views_camera.camera_code, name="camera_code"),
+    path("visits/<int:visit_id>/camera/<str:token>/", views_camera.camera_link,
+         name="camera_link"),
     path("visits/probe/", views.probe, name="probe"),
     path("visits/demo/<str:token>/", views.demo_sign_in, name="demo_sign_in"),
     # Public (no sign-in; no patient data)

@@ -22,6 +22,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -67,6 +68,10 @@ def _visit_page(request: HttpRequest, entry: Entry) -> HttpResponse:
         "guestsUrl": reverse("visits:guests", args=[key]),
         "whiteboardUrl": reverse("visits:whiteboard", args=[key]),
         "measurementsUrl": reverse("visits:measurement_capture", args=[key]),
+        # Clips with consent (views_clips): ask (host), then <id>/decide/ and <id>/status/.
+        "clipsUrl": reverse("visits:clip_ask", args=[key]),
+        # The phone as a second camera (views_camera): the patient's page makes a pass.
+        "cameraPassUrl": reverse("visits:camera_pass", args=[key]),
         "probeUrl": reverse("visits:probe"),
         "healthWs": "/ws/health/",
         "forceRelay": bool(settings.DEBUG and request.GET.get("relay") == "1"),
@@ -121,17 +126,19 @@ def visit_open(request: HttpRequest, appointment_id: int) -> HttpResponse:
 # --- provider rooms ---------------------------------------------------------------------------
 
 class KnockForm(forms.Form):
-    name = forms.CharField(max_length=120, label="Your name")
-    contact = forms.CharField(max_length=254, label="Mobile number or e-mail",
-                              help_text="So the clinic can reach you if the call drops.")
-    state = forms.ChoiceField(choices=[("", "Choose…"), *STATE_CHOICES],
-                              label="Which state are you in right now?")
-    located_at = forms.ChoiceField(choices=Participant.Location.choices,
-                                   widget=forms.RadioSelect, label="Where are you for this visit?",
-                                   error_messages={"required": "Tell us where you are for this "
-                                                   "visit: at home, or somewhere else."})
-    agree = forms.BooleanField(label="I agree to be seen by video (telehealth). I know I can "
-                               "stop at any time and ask for an in-person visit.")
+    name = forms.CharField(max_length=120, label=_("Your name"))
+    contact = forms.CharField(max_length=254, label=_("Mobile number or e-mail"),
+                              help_text=_("So the clinic can reach you if the call drops."))
+    state = forms.ChoiceField(choices=[("", _("Choose…")), *STATE_CHOICES],
+                              label=_("Which state are you in right now?"))
+    located_at = forms.ChoiceField(choices=[(v, _(label)) for v, label in
+                                            Participant.Location.choices],
+                                   widget=forms.RadioSelect,
+                                   label=_("Where are you for this visit?"),
+                                   error_messages={"required": _("Tell us where you are for this "
+                                                   "visit: at home, or somewhere else.")})
+    agree = forms.BooleanField(label=_("I agree to be seen by video (telehealth). I know I can "
+                               "stop at any time and ask for an in-person visit."))
 
     def clean_contact(self) -> str:
         value: str = self.cleaned_data["contact"].strip()

@@ -174,6 +174,7 @@ class RepCounter {
     this.peakT = 0.0;
     this.countedOpen = false;
     this.lastT = startT;
+    this.seenRest = false;
   }
 
   get repCount() { return this.reps.length + (this.countedOpen ? 1 : 0); }
@@ -188,6 +189,11 @@ class RepCounter {
     const s = this.d * angle;
     const p = (angle - ex.rest_deg) * this.scale;
     this.lastT = t;
+    if (!this.seenRest) {
+      // Not yet seen at rest (NaN included): nothing has started (telept/motion/reps.py).
+      if (!(p <= LOW)) return false;
+      this.seenRest = true;
+    }
     let counted = false;
     if (this.state === REST) {
       if (s < this.restMin) this.restMin = s;

@@ -2,6 +2,7 @@
 // choice, a speaker test, and a network check against our own server (WebSocket round trips
 // through the channel layer, plus a small download). No dependencies; an ES module.
 
+const tr = (text) => (globalThis.gettext ? globalThis.gettext(text) : text);  // the page's language (/accounts/jsi18n/)
 const $ = (id) => document.getElementById(id);
 
 export class DeviceCheck {
@@ -20,15 +21,15 @@ export class DeviceCheck {
     const audio = audioId ? { deviceId: { exact: audioId }, echoCancellation: true }
       : { echoCancellation: true, noiseSuppression: true };
     let stream = null;
-    let note = "Camera and microphone are working.";
+    let note = tr("Camera and microphone are working.");
     for (const constraints of [{ video, audio }, { audio }, { video }]) {
       try {
         stream = await navigator.mediaDevices.getUserMedia(constraints);
-        if (!constraints.video) note = "No camera found: you can join by audio.";
-        if (!constraints.audio) note = "No microphone found: the therapist will not hear you.";
+        if (!constraints.video) note = tr("No camera found: you can join by audio.");
+        if (!constraints.audio) note = tr("No microphone found: the therapist will not hear you.");
         break;
       } catch (err) {
-        note = `Camera and microphone are blocked (${err.name}). Allow them in the browser's address bar.`;
+        note = tr("Camera and microphone are blocked (%(error)s). Allow them in the browser's address bar.").replace("%(error)s", err.name);
       }
     }
     this.stop();
@@ -80,7 +81,7 @@ export class DeviceCheck {
         opt.selected = d.deviceId === current;
         select.append(opt);
       });
-      if (!select.options.length) select.append(new Option("None found", ""));
+      if (!select.options.length) select.append(new Option(tr("None found"), ""));
     };
     const tracks = this.stream ? this.stream.getTracks() : [];
     const current = (kind) => {
@@ -148,10 +149,10 @@ export async function networkCheck({ healthWs, probeUrl }) {
 }
 
 export function describeNetwork({ rtt, kbps, level }) {
-  if (rtt === null) return "We could not reach the visit server. Check your internet connection.";
-  const speed = kbps === null ? "unknown speed" : kbps > 1000 ? `${(kbps / 1000).toFixed(1)} Mbit/s` : `${Math.round(kbps)} kbit/s`;
-  const verdict = { good: "Your connection looks good for video.",
-    warning: "Your connection is usable; video may be at lower quality.",
-    bad: "Your connection is weak; the visit may switch to audio only." }[level];
-  return `${verdict} (round trip ${Math.round(rtt)} ms, ${speed})`;
+  if (rtt === null) return tr("We could not reach the visit server. Check your internet connection.");
+  const speed = kbps === null ? tr("unknown speed") : kbps > 1000 ? `${(kbps / 1000).toFixed(1)} Mbit/s` : `${Math.round(kbps)} kbit/s`;
+  const verdict = { good: tr("Your connection looks good for video."),
+    warning: tr("Your connection is usable; video may be at lower quality."),
+    bad: tr("Your connection is weak; the visit may switch to audio only.") }[level];
+  return `${verdict} (${tr("round trip")} ${Math.round(rtt)} ms, ${speed})`;
 }

@@ -8,15 +8,35 @@
 // reps), draws the skeleton over the patient's video and, on Capture, posts only the numbers
 // to the visit record. The patient sees that they are being measured and can stop it.
 //
-// A frame on the data channel is JSON: {v: 1, t: seconds, w, h, l: 132 numbers | null}
-// (33 landmarks x [x, y, z, visibility], flattened; null when no person is in view).
+// A frame on the data channel is binary and quantised (visit/landmarks.js, ~134 bytes).
+//
+// Skeleton mode (Issue 14): when the patient's call steps down to audio only, or the
+// therapist asks, the patient's page keeps the tracker running and sends landmarks to every
+// host (at most 10 a second, 15 while measuring); the therapist's page draws a live skeleton
+// in place of the paused video, with the angle and reps when measuring. visit.js decides
+// when (setSkeleton / onSkeleton); only the announcement goes through the server.
+//
+// The patient's phone as a second camera (camera-seat.js) measures the same way when the
+// therapist made it the main view (visit.js `measured`): the request goes to that seat, the
+// phone runs the tracker on its own picture, and the server keeps the capture as the
+// patient's, from the side camera. #motion-panel[data-motion-camera] says which: main, side.
 //
 // Facts for tests: #motion-panel[data-motion-state|-frames|-landmarks|-captured] on the
-// therapist's page, #motion-indicator[data-motion-sent] on the patient's.
+// therapist's page, #motion-indicator[data-motion-sent] on the patient's; a tile in skeleton
+// mode has data-skeleton="on", data-skeleton-frames (fresh frames drawn), data-skeleton-t
+// (the newest landmark time, patient clock, seconds).
 
-const FRAME_MS = 1000 / 15;
-const VERSION = 1;
-const MAX_FRAME_CHARS = 8000;
+import { decodeFrame, encodeFrame } from "./landmarks.js";
+
+export { decodeFrame, encodeFrame };
+
+// The patient's texts in their language (/accounts/jsi18n/, loaded before the visit scripts).
+const tr = (text) => (globalThis.gettext ? globalThis.gettext(text) : text);
+
+const FRAME_MS = 1000 / 15; // while measuring
+const SKELETON_FRAME_MS = 1000 / 10; // skeleton mode alone: enough to see a movement
+const LINGER_MS = 60_000; // keep the tracker warm this long after skeleton mode (flapping)
+const DELAYS_KEPT = 500;
 const $ = (id) => document.getElementById(id);
 
 function round(value, digits) {
@@ -24,35 +44,14 @@ function round(value, digits) {
   return Math.round(value * f) / f;
 }
 
-export function encodeFrame(landmarks, t, width, height) {
-  let flat = null;
-  if (landmarks) {
-    flat = [];
-    for (const [x, y, z, v] of landmarks) flat.push(round(x, 4), round(y, 4), round(z, 3), round(v, 2));
-  }
-  return JSON.stringify({ v: VERSION, t: round(t, 3), w: width, h: height, l: flat });
-}
-
-// A frame from the other browser, checked like any untrusted input; null when unusable.
-export function decodeFrame(text) {
-  if (typeof text !== "string" || text.length > MAX_FRAME_CHARS) return null;
-  let frame;
-  try { frame = JSON.parse(text); } catch (err) { return null; }
-  if (!frame || frame.v !== VERSION || !Number.isFinite(frame.t)) return null;
-  if (!(frame.w > 0 && frame.h > 0 && frame.w <= 10000 && frame.h <= 10000)) return null;
-  if (frame.l === null) return { t: frame.t, w: frame.w, h: frame.h, landmarks: null };
-  if (!Array.isArray(frame.l) || frame.l.length !== 132 || !frame.l.every(Number.isFinite)) return null;
-  const landmarks = [];
-  for (let i = 0; i < 132; i += 4) landmarks.push(frame.l.slice(i, i + 4));
-  return { t: frame.t, w: frame.w, h: frame.h, landmarks };
-}
-
 export class Motion {
   // send(message): over the signaling socket; links / peers: the page's live maps of PeerLinks
   // and peer descriptions by participant id; cameraVideo(): the <video> showing this device's
   // camera (or null while it shows something else, e.g. a shared screen); cameraTrack(): the
   // camera's video track.
-  constructor({ config, csrf, send, links, peers, cameraVideo, cameraTrack }) {
+  // measured(pid): the seat to measure for this patient (their second camera when it is the
+  // therapist's main view).
+  constructor({ config, csrf, send, links, peers, cameraVideo, cameraTrack, measured = (pid) => pid }) {
     this.config = config;
     this.csrf = csrf;
     this.send = send;
@@ -60,13 +59,19 @@ export class Motion {
     this.peers = peers;
     this.cameraVideo = cameraVideo;
     this.cameraTrack = cameraTrack;
+    this.measured = measured;
     this.session = null; // therapist: the measurement in progress
     this.tracking = null; // patient: the pose tracker running for a therapist
     this.kit = null;
     this.sent = 0;
     this.peerKey = "";
-    if (config.host && $("motion-panel")) this.wireHost();
-    if ($("motion-stop-self")) $("motion-stop-self").addEventListener("click", () => this.stopTracking("patient"));
+    this.skeletonOn = false; // patient: skeleton mode (landmarks to every host)
+    this.skeletons = new Map(); // therapist: pid -> {frames, lastT} of pages in skeleton mode
+    this.delays = []; // therapist: ms from a frame leaving the patient's page to drawn
+    this.lingerTimer = 0;
+    this.onTrackerLost = null; // patient: called when the tracker cannot run (skeleton off)
+    if (config.host) this.wireHost();
+    if ($("motion-stop-self")) $("motion-stop-self").addEventListener("click", () => this.measureStop("patient"));
   }
 
   // --- the therapist's side --------------------------------------------------------------------
@@ -77,10 +82,12 @@ export class Motion {
       const [analyzer, skeleton] = await Promise.all([import("../motion/analyzer.js"), import("../motion/skeleton.js")]);
       this.kit = { ...analyzer, ...skeleton };
     } catch (err) {
+      if (!panel) return;
       this.status("Movement measuring is not available on this page.");
       panel.dataset.motionState = "unavailable";
       return;
     }
+    if (!panel) return; // a host who does not measure still sees skeletons
     const select = $("motion-exercise");
     Object.values(this.kit.EXERCISES).forEach((ex) => {
       const option = document.createElement("option");
@@ -97,7 +104,7 @@ export class Motion {
   // Keeps the list of people who can be measured (patients in the call) current; cheap when
   // nothing changed, so the page calls it on every render.
   render() {
-    if (!this.kit) return;
+    if (!this.kit || !$("motion-panel")) return;
     const patients = [...this.links.keys()]
       .map((pid) => this.peers.get(pid) || { pid, name: "Participant" })
       .filter((p) => p.role === "patient");
@@ -133,7 +140,7 @@ export class Motion {
   }
 
   start() {
-    const pid = Number($("motion-patient").value);
+    const pid = this.measured(Number($("motion-patient").value));
     if (!pid || !this.links.has(pid)) return;
     if (this.session) this.clearOverlay(this.session.pid);
     const exercise = $("motion-exercise").value;
@@ -142,13 +149,15 @@ export class Motion {
                      frames: 0, extremes: {}, started: false };
     this.send({ type: "motion", action: "start", to: pid, exercise, side });
     const panel = $("motion-panel");
+    const phone = pid !== Number($("motion-patient").value);
+    panel.dataset.motionCamera = phone ? "side" : "main";
     panel.dataset.motionFrames = "0";
     panel.dataset.motionLandmarks = "0";
     ["motion-angle", "motion-peak", "motion-side-seen"].forEach((id) => { $(id).textContent = "–"; });
     $("motion-reps").textContent = "0";
     this.setState("requested");
     const view = this.kit.EXERCISES[exercise].view;
-    this.status(`Starting the patient's camera analysis… Ask them to stand ${view === "side" ? "side-on" : "facing the camera"}, whole body in view.`);
+    this.status(`Starting the analysis on the patient's ${phone ? "side camera (their phone)" : "camera"}… Ask them to stand ${view === "side" ? "side-on" : "facing the camera"}, whole body in view.`);
     this.buttons();
   }
 
@@ -197,24 +206,37 @@ export class Motion {
     }
   }
 
-  onFrame(pid, text) {
-    const session = this.session;
-    if (!this.kit || !session || !session.active || pid !== session.pid) {
+  onFrame(pid, data) {
+    const session = this.session && this.session.active && this.session.pid === pid ? this.session : null;
+    const view = this.skeletons.get(pid);
+    if (!this.kit || (!session && !view)) {
       this.unwanted(pid);
       return;
     }
-    const frame = decodeFrame(text);
-    if (!frame || !(frame.t > session.lastT)) return;
+    const frame = decodeFrame(data);
+    if (!frame) return;
+    const drawn = session ? this.measureFrame(session, frame) : { highlight: null, angle: null };
+    if (view) this.drawView(pid, view, frame, drawn);
+    else if (drawn) {
+      const canvas = this.overlay(pid);
+      if (canvas) {
+        this.kit.drawSkeleton(canvas, frame.landmarks, { highlight: drawn.highlight, angleDeg: drawn.angle, mirror: false });
+      }
+    }
+  }
+
+  // A measuring session's share of a frame: the analyzer and the readout. Returns what to
+  // highlight, or null for a stale frame.
+  measureFrame(session, frame) {
+    if (!(frame.t > session.lastT)) return null;
     session.lastT = frame.t;
     session.frames += 1;
     const panel = $("motion-panel");
     panel.dataset.motionFrames = String(session.frames);
     if (panel.dataset.motionState === "requested") this.setState("measuring");
-    const canvas = this.overlay(pid);
     if (!frame.landmarks) {
       $("motion-angle").textContent = "not in view";
-      if (canvas) this.kit.drawSkeleton(canvas, null);
-      return;
+      return { highlight: null, angle: null };
     }
     panel.dataset.motionLandmarks = String(frame.landmarks.length);
     const dims = `${frame.w}x${frame.h}`;
@@ -228,7 +250,7 @@ export class Motion {
     try {
       update = session.analyzer.push(frame.landmarks, frame.t);
     } catch (err) {
-      return;
+      return { highlight: null, angle: null };
     }
     const angle = update.angle_deg;
     if (angle !== null) {
@@ -239,11 +261,75 @@ export class Motion {
     $("motion-angle").textContent = angle === null ? "joint not in view" : `${Math.round(angle)}°`;
     $("motion-reps").textContent = update.partial_reps ? `${update.reps} (+${update.partial_reps} partial)` : String(update.reps);
     $("motion-side-seen").textContent = update.side;
-    if (canvas) {
-      const ex = this.kit.EXERCISES[session.exercise];
-      this.kit.drawSkeleton(canvas, frame.landmarks, { highlight: ex[update.side], angleDeg: angle, mirror: false });
-    }
     this.buttons();
+    return { highlight: this.kit.EXERCISES[session.exercise][update.side], angle };
+  }
+
+  // --- skeleton mode, the therapist's side -------------------------------------------------------
+
+  // The patient's page announced skeleton mode on or off (through the server).
+  onSkeleton(message) {
+    const tile = document.querySelector(`.tile[data-pid="${message.from}"]`);
+    if (message.state === "on") {
+      if (!this.skeletons.has(message.from)) this.skeletons.set(message.from, { frames: 0, lastT: -Infinity });
+      if (tile) {
+        tile.dataset.skeleton = "on";
+        tile.dataset.skeletonFrames = "0";
+      }
+    } else {
+      this.skeletons.delete(message.from);
+      if (tile) {
+        tile.dataset.skeleton = "off";
+        const canvas = tile.querySelector("canvas.skeleton-view");
+        if (canvas) canvas.remove();
+      }
+    }
+  }
+
+  drawView(pid, view, frame, drawn) {
+    if (!(frame.t > view.lastT)) return;
+    view.lastT = frame.t;
+    const canvas = this.skeletonCanvas(pid, frame);
+    if (!canvas) return;
+    const highlight = drawn ? drawn.highlight : null;
+    const angle = drawn ? drawn.angle : null;
+    this.kit.drawSkeleton(canvas, frame.landmarks, { highlight, angleDeg: angle, mirror: false });
+    view.frames += 1;
+    const tile = canvas.parentElement;
+    tile.dataset.skeletonFrames = String(view.frames);
+    tile.dataset.skeletonT = String(frame.t);
+    const main = document.getElementById("visit");
+    main.dataset.skeletonDrawn = String(Number(main.dataset.skeletonDrawn || 0) + 1);
+    main.dataset.skeletonT = String(frame.t);
+    this.delays.push(performance.timeOrigin + performance.now() - frame.sentAt);
+    if (this.delays.length > DELAYS_KEPT) this.delays.shift();
+  }
+
+  // A canvas in place of the paused video, the shape of the patient's picture.
+  skeletonCanvas(pid, frame) {
+    const tile = document.querySelector(`.tile[data-pid="${pid}"]`);
+    if (!tile) return null;
+    let canvas = tile.querySelector("canvas.skeleton-view");
+    if (!canvas) {
+      canvas = document.createElement("canvas");
+      canvas.className = "skeleton-view";
+      canvas.setAttribute("role", "img");
+      const name = (this.peers.get(pid) || {}).name || "the patient";
+      canvas.setAttribute("aria-label", `Live skeleton of ${name} (their video is paused)`);
+      tile.append(canvas);
+    }
+    const cw = tile.clientWidth, ch = tile.clientHeight;
+    if (cw && ch) {
+      const scale = Math.min(cw / frame.w, ch / frame.h);
+      const w = Math.max(1, Math.round(frame.w * scale)), h = Math.max(1, Math.round(frame.h * scale));
+      canvas.style.left = `${Math.round((cw - w) / 2)}px`;
+      canvas.style.top = `${Math.round((ch - h) / 2)}px`;
+      canvas.style.width = `${w}px`;
+      canvas.style.height = `${h}px`;
+      if (canvas.width !== w) canvas.width = w;
+      if (canvas.height !== h) canvas.height = h;
+    }
+    return canvas;
   }
 
   // The largest angle reached on this side (the smallest for a movement that goes down in
@@ -344,21 +430,30 @@ export class Motion {
   async onRequest(message) {
     if (this.config.host) return;
     if (message.action === "stop") {
-      this.stopTracking("therapist");
+      this.measureStop("therapist");
       return;
     }
     if (!this.links.has(message.from)) {
       this.send({ type: "motion_status", state: "failed", by: "page" });
       return;
     }
-    if (this.tracking) { // already running: the newest request wins
-      this.tracking.to = message.from;
-      this.showIndicator(message);
+    this.showIndicator(message);
+    const tracking = this.tracking;
+    if (tracking) { // already running (or starting): the newest request wins
+      tracking.to = message.from;
+      if (tracking.tracker) this.send({ type: "motion_status", state: "started" });
       return;
     }
-    const tracking = { to: message.from, tracker: null, stopped: false, lastSent: 0 };
+    const started = await this.startTracker(message.from);
+    if (started) this.send({ type: "motion_status", state: "started" });
+  }
+
+  // Start the pose tracker (for a measurement `to` a host, or for skeleton mode with to
+  // null); true once it runs. A failure is told to the measuring host and to visit.js.
+  async startTracker(to) {
+    clearTimeout(this.lingerTimer);
+    const tracking = { to, tracker: null, stopped: false, lastSent: 0 };
     this.tracking = tracking;
-    this.showIndicator(message);
     let kit;
     try {
       kit = await import("../motion/pose.js");
@@ -366,24 +461,33 @@ export class Motion {
       kit = null;
     }
     if (!kit || !kit.poseSupported()) {
-      this.stopTracking("page", "unsupported");
-      return;
+      this.trackerFailed(tracking, "unsupported");
+      return false;
     }
     const video = this.sourceVideo();
     try {
       tracking.tracker = await kit.createPoseTracker(video, (landmarks, t) => this.onLandmarks(tracking, video, landmarks, t), {
-        onError: () => { if (this.tracking === tracking) this.stopTracking("page", "failed"); },
+        onError: () => this.trackerFailed(tracking, "failed"),
       });
     } catch (err) {
       console.warn("pose tracker failed to start", err);
-      if (this.tracking === tracking) this.stopTracking("page", "failed");
-      return;
+      this.trackerFailed(tracking, "failed");
+      return false;
     }
     if (tracking.stopped) {
       tracking.tracker.stop();
-      return;
+      return false;
     }
-    this.send({ type: "motion_status", state: "started" });
+    return Boolean(tracking.to);
+  }
+
+  trackerFailed(tracking, state) {
+    if (this.tracking !== tracking) return;
+    const measuring = Boolean(tracking.to);
+    this.stopTracker();
+    this.hideIndicator();
+    if (measuring) this.send({ type: "motion_status", state, by: "page" });
+    if (this.skeletonOn && this.onTrackerLost) this.onTrackerLost(state);
   }
 
   // The camera picture: the self-view while it shows the camera, else a video of our own.
@@ -406,29 +510,81 @@ export class Motion {
     return this.ownVideo;
   }
 
+  // Hosts in the call: where skeleton-mode frames go.
+  hostTargets() {
+    return [...this.links.keys()].filter((pid) => (this.peers.get(pid) || {}).host);
+  }
+
   onLandmarks(tracking, video, landmarks, t) {
     if (tracking.stopped) return;
+    const targets = new Set(tracking.to ? [tracking.to] : []);
+    if (this.skeletonOn) this.hostTargets().forEach((pid) => targets.add(pid));
+    if (!targets.size) return; // lingering: warm, sending nothing
     const now = performance.now();
-    if (now - tracking.lastSent < FRAME_MS) return;
-    const link = this.links.get(tracking.to);
-    if (!link || !link.sendMotion(encodeFrame(landmarks, t, video.videoWidth, video.videoHeight))) return;
+    if (now - tracking.lastSent < (tracking.to ? FRAME_MS : SKELETON_FRAME_MS)) return;
+    const frame = encodeFrame(landmarks, t, video.videoWidth, video.videoHeight);
+    let sent = false;
+    for (const pid of targets) {
+      const link = this.links.get(pid);
+      if (link && link.sendMotion(frame)) sent = true;
+    }
+    if (!sent) return;
     tracking.lastSent = now;
     this.sent += 1;
-    $("motion-indicator").dataset.motionSent = String(this.sent);
+    const indicator = $("motion-indicator");
+    if (indicator) indicator.dataset.motionSent = String(this.sent);
+    const page = document.getElementById("visit"); // none on the phone's camera page
+    if (page) page.dataset.skeletonSent = String(this.sent);
   }
 
   showIndicator(message) {
     const indicator = $("motion-indicator");
     if (!indicator) return;
-    const side = { left: "your left side", right: "your right side" }[message.side] || "";
-    $("motion-indicator-hint").textContent = side ? `Measuring ${side}. ` : "";
+    const hint = { left: tr("Measuring your left side."),
+      right: tr("Measuring your right side.") }[message.side];
+    $("motion-indicator-hint").textContent = hint ? `${hint} ` : "";
     indicator.hidden = false;
   }
 
-  stopTracking(by, state = "stopped") {
+  hideIndicator() {
+    const indicator = $("motion-indicator");
+    if (indicator) indicator.hidden = true;
+  }
+
+  // The measurement ends (the patient's button, the therapist's stop, the page); the tracker
+  // keeps running while skeleton mode needs it.
+  measureStop(by, state = "stopped") {
+    const tracking = this.tracking;
+    if (!tracking || !tracking.to) {
+      this.hideIndicator();
+      return;
+    }
+    console.debug(`motion: measuring ${state} (by ${by}) after ${this.sent} frames sent`);
+    tracking.to = null;
+    this.hideIndicator();
+    if (by !== "therapist") this.send({ type: "motion_status", state, by });
+    this.idle();
+  }
+
+  // Nobody needs landmarks now: stop the tracker, after a while if skeleton mode used it
+  // (a call that flaps back to audio only then needs no new model load).
+  idle(linger = 0) {
+    const tracking = this.tracking;
+    if (!tracking || tracking.to || this.skeletonOn) return;
+    clearTimeout(this.lingerTimer);
+    if (!linger) {
+      this.stopTracker();
+      return;
+    }
+    this.lingerTimer = setTimeout(() => {
+      if (this.tracking === tracking && !tracking.to && !this.skeletonOn) this.stopTracker();
+    }, linger);
+  }
+
+  stopTracker() {
+    clearTimeout(this.lingerTimer);
     const tracking = this.tracking;
     if (!tracking) return;
-    console.debug(`motion: tracking ${state} (by ${by}) after ${this.sent} frames sent`);
     this.tracking = null;
     tracking.stopped = true;
     if (tracking.tracker) tracking.tracker.stop();
@@ -437,26 +593,37 @@ export class Motion {
       this.ownVideo.remove();
       this.ownVideo = null;
     }
-    const indicator = $("motion-indicator");
-    if (indicator) indicator.hidden = true;
-    if (by !== "therapist") this.send({ type: "motion_status", state, by });
+  }
+
+  // --- skeleton mode, the patient's side -------------------------------------------------------
+
+  // visit.js: skeleton mode on or off. False when this browser cannot track.
+  async setSkeleton(on) {
+    if (this.config.host) return false;
+    this.skeletonOn = on;
+    if (!on) {
+      this.idle(LINGER_MS);
+      return true;
+    }
+    clearTimeout(this.lingerTimer);
+    if (this.tracking) return true;
+    await this.startTracker(null);
+    return Boolean(this.tracking);
   }
 
   // --- both sides ------------------------------------------------------------------------------
 
   peerGone(pid) {
-    if (this.tracking && this.tracking.to === pid) this.stopTracking("page");
+    if (this.tracking && this.tracking.to === pid) this.measureStop("page");
+    this.skeletons.delete(pid);
     if (this.session && this.session.pid === pid) {
       this.stop({ notify: false, text: "The patient left the call; measuring stopped." });
     }
   }
 
   shutdown() {
-    if (this.tracking) {
-      this.tracking.stopped = true;
-      if (this.tracking.tracker) this.tracking.tracker.stop();
-      this.tracking = null;
-    }
+    this.skeletonOn = false;
+    this.stopTracker();
     if (this.session) this.session.active = false;
   }
 }

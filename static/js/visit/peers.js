@@ -11,6 +11,9 @@
 // It is negotiated (the same id on both sides, no in-band announcement) and opened together
 // with the local tracks, so it rides on the pair's first offer and answer and never starts a
 // negotiation of its own. Unordered, without retransmits: a late frame is worth nothing.
+// Frames are binary (visit/landmarks.js). In skeleton mode the page holds its video
+// (holdVideo): the sender is paused whatever the quality controller allows, and resumes
+// with the controller's profile when released.
 
 import { QualityController, VIDEO_PROFILES } from "../quality.js";
 
@@ -33,6 +36,7 @@ export class PeerLink {
     this.restartTimer = 0;
     this.quality = new QualityController();
     this.profile = VIDEO_PROFILES.full;
+    this.videoHeld = false;
     this.stream = stream;
     this.tracksAdded = false;
     this.pc = new RTCPeerConnection(rtc);
@@ -100,13 +104,14 @@ export class PeerLink {
   openMotionChannel() {
     if (this.motion) return;
     const channel = this.pc.createDataChannel("motion", { negotiated: true, id: 0, ordered: false, maxRetransmits: 0 });
+    channel.binaryType = "arraybuffer";
     channel.onmessage = (event) => {
-      if (this.onMotion && typeof event.data === "string") this.onMotion(event.data);
+      if (this.onMotion && event.data instanceof ArrayBuffer) this.onMotion(event.data);
     };
     this.motion = channel;
   }
 
-  // Send one landmark frame; false when the channel is not open or is backed up (the frame
+  // Send one landmark frame (an ArrayBuffer); false when the channel is not open or is backed up (the frame
   // is dropped: the next one is newer anyway).
   sendMotion(text) {
     const channel = this.motion;
@@ -184,7 +189,7 @@ export class PeerLink {
     const params = sender.getParameters();
     if (!params.encodings || !params.encodings.length) return;
     const encoding = params.encodings[0];
-    encoding.active = profile.enabled;
+    encoding.active = profile.enabled && !this.videoHeld;
     if (profile.maxBitrateBps) encoding.maxBitrate = profile.maxBitrateBps; else delete encoding.maxBitrate;
     encoding.scaleResolutionDownBy = profile.scaleResolutionDownBy;
     if (profile.maxFramerate) encoding.maxFramerate = profile.maxFramerate; else delete encoding.maxFramerate;
@@ -193,6 +198,13 @@ export class PeerLink {
     } catch (err) {
       console.warn("could not apply video profile", err);
     }
+  }
+
+  // Skeleton mode: pause the video whatever the controller allows (on), or give it back (off).
+  async holdVideo(on) {
+    if (this.videoHeld === on) return;
+    this.videoHeld = on;
+    await this.applyProfile(this.profile);
   }
 
   // One quality sample; returns the controller's actions (already applied to the sender).

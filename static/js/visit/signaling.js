@@ -56,7 +56,7 @@ export class Signaling extends EventTarget {
     }
     this.rtc = issued.rtc;
     const proto = location.protocol === "https:" ? "wss:" : "ws:";
-    const url = `${proto}//${location.host}${issued.wsPath}?t=${encodeURIComponent(issued.ticket)}&s=${this.sid}`;
+    const url = `${proto}//${location.host}${issued.wsPath}?t=${encodeURIComponent(issued.ticket)}&s=${this.sid}&l=${encodeURIComponent(document.documentElement.lang || "en")}`;
     const ws = new WebSocket(url);
     this.ws = ws;
     ws.onopen = () => {

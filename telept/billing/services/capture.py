@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import dateformat
 
 from telept.accounts.models import Membership
@@ -104,8 +104,10 @@ def _visit_facts(note: Note) -> tuple[str, str, str]:
     appointment = note.appointment
     if appointment is None:
         return "in_person", "", ""
-    seat = (Participant.objects.filter(visit__appointment=appointment,
-                                       role=Participant.Role.PATIENT)
+    where = Q(visit__appointment=appointment)
+    if appointment.group_host_id:  # a class seat: the patient answered on the class's visit
+        where |= Q(visit__appointment_id=appointment.group_host_id, patient_id=note.patient_id)
+    seat = (Participant.objects.filter(where, role=Participant.Role.PATIENT)
             .exclude(located_state="")
             .order_by(F("located_confirmed_at").desc(nulls_last=True), "id")
             .values("located_state", "located_at").first()) or {}

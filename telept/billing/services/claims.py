@@ -263,7 +263,7 @@ def claim_prepare_correction(*, original: Claim, charge: Charge,
                              actor: AuditActor | None) -> Claim:
     """A submitted claim whose visit changed: a corrected claim (7) over the new revision, or
     a void (8) of the original when nothing is left to bill; both wait to be reviewed."""
-    when = timezone.localdate().isoformat()
+    when = charge.practice.today().isoformat()
     if billable_lines(charge):
         claim = _create(charge, frequency="7", original=original, review_reason=(
             f"An addendum of {when} corrected the minutes of a visit already billed on "

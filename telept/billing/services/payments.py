@@ -12,7 +12,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from telept.accounts.roles import Role
 from telept.audit.services import audit_record
@@ -56,7 +55,7 @@ def patient_payment_record(*, actor: Any, patient_id: int, amount: Decimal | str
                           "terminal's reference.", field="reference")
     payment = PatientPayment.objects.create(
         practice_id=patient.practice_id, patient=patient, amount=value, method=method,
-        reference=reference, received_on=received_on or timezone.localdate(),
+        reference=reference, received_on=received_on or patient.practice.today(),
         date_of_service=date_of_service, memo=memo.strip()[:200], recorded_by=actor.user)
     audit_record(actor=actor, action="create", object_type="PatientPayment",
                  object_id=payment.pk, patient_id=patient.pk,
@@ -73,7 +72,8 @@ def statement_issue(*, actor: Any, patient_id: int) -> Statement:
 
     data = statement_data(actor=actor, patient_id=patient_id)
     statement = Statement.objects.create(
-        practice_id=actor.practice_id, patient_id=patient_id, issued_on=timezone.localdate(),
+        practice_id=actor.practice_id, patient_id=patient_id,
+        issued_on=actor.membership.practice.today(),
         balance=data.balance, lines=[line.as_json() for line in data.lines],
         issued_by=actor.user)
     audit_record(actor=actor, action="create", object_type="Statement", object_id=statement.pk,

@@ -4,7 +4,6 @@ money page for billing staff, the front desk and admins, not for clinicians."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -14,6 +13,7 @@ from django.urls import reverse
 from telept.billing.models import Claim, PatientPayment
 from telept.billing.tests.helpers import setup_billing
 from telept.billing.tests.matrix import claim_of
+from telept.tests.factories import local_today
 
 pytestmark = pytest.mark.django_db
 
@@ -34,7 +34,7 @@ def test_the_front_desk_reads_the_balance_and_records_a_payment_but_sees_no_clai
     assert reverse("billing:remittances") not in page and reverse("billing:batches") not in page
     response = desk.post(_money(cast), {
         "amount": "25.00", "method": "card", "reference": "TERM-0042",
-        "received_on": dt.date.today().isoformat()}, follow=True)
+        "received_on": local_today().isoformat()}, follow=True)
     assert response.redirect_chain[-1][0] == _money(cast)
     assert "Recorded $25.00 (card (terminal))" in response.content.decode()
     payment = PatientPayment.objects.get()

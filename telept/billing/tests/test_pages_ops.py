@@ -31,6 +31,7 @@ from telept.billing.x12.model import Adjustment as Cas
 from telept.billing.x12.testing import ClaimPayment as Pay
 from telept.billing.x12.testing import LinePayment, build_835_for
 from telept.billing.x12.validate import validate_837p
+from telept.tests.factories import local_today
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -266,7 +267,7 @@ def test_staff_record_a_check_payment_and_the_balance_follows(
 
     response = cast.client("billing").post(_money(cast), {
         "amount": "10.00", "method": "check", "reference": "1042",
-        "received_on": dt.date.today().isoformat(), "date_of_service": day}, follow=True)
+        "received_on": local_today().isoformat(), "date_of_service": day}, follow=True)
     html = response.content.decode()
     assert response.redirect_chain[-1][0] == _money(cast)
     assert "Recorded $10.00 (check)" in html and "$6.00 owed" in html and "1042" in html
@@ -280,7 +281,7 @@ def test_a_card_payment_without_its_terminal_reference_keeps_what_was_typed(
         cast: Any) -> None:
     response = cast.client("admin").post(_money(cast), {
         "amount": "1234.5", "method": "card", "reference": "",
-        "received_on": dt.date.today().isoformat(), "memo": "Front desk, visit 3"})
+        "received_on": local_today().isoformat(), "memo": "Front desk, visit 3"})
     html = response.content.decode()
     assert response.status_code == 400
     assert "Enter the check number or the card terminal" in html
@@ -293,7 +294,7 @@ def test_a_card_payment_without_its_terminal_reference_keeps_what_was_typed(
                                           ("100000.01", "less than or equal to 100000")])
 def test_a_bad_amount_is_a_field_error(cast: Any, amount: str, says: str) -> None:
     response = cast.client("billing").post(_money(cast), {
-        "amount": amount, "method": "cash", "received_on": dt.date.today().isoformat()})
+        "amount": amount, "method": "cash", "received_on": local_today().isoformat()})
     assert response.status_code == 400 and says in response.content.decode()
     assert not PatientPayment.objects.exists()
 

@@ -7,7 +7,6 @@ scrolls sideways."""
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +19,7 @@ from telept.billing.x12.model import ServiceLine
 from telept.billing.x12.testing import ClaimPayment as Pay
 from telept.billing.x12.testing import LinePayment, Remit, build_835_for, sample_claim
 from telept.billing.x12.validate import validate_837p
+from telept.tests.factories import local_today
 from telept.tests.live import (  # noqa: F401
     LiveServer,
     launch_chromium,
@@ -96,7 +96,7 @@ def test_submit_download_post_an_835_and_record_a_payment_on_a_phone(
     claims = _claims_of(text)
     assert claims and all(lines for _, lines in claims), text
 
-    day = dt.date.today()
+    day = local_today()
     x12 = [sample_claim(number, lines=tuple(ServiceLine(code=code, charge=charge, units=units,
                                                         service_date=day)
                                             for code, charge, units in lines))

@@ -45,7 +45,12 @@ from telept.clinical.sealing import addendum_seal, note_intact, note_seal
 from telept.clinical.selectors.notes import note_for_write, template_prompts
 from telept.clinical.selectors.scope import scoped_patient
 from telept.clinical.signals import note_finalised
-from telept.clinical.visit_measurements import measurement_lines, visit_measurements_for_note
+from telept.clinical.visit_measurements import (
+    clip_lines,
+    measurement_lines,
+    visit_clips_for_note,
+    visit_measurements_for_note,
+)
 from telept.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
 from telept.practices.models import Provider
 from telept.scheduling.models import Appointment
@@ -113,7 +118,9 @@ def _appointment(note_patient_id: int, practice_id: int, appointment_id: int | N
 def note_create(*, actor: Actor, patient_id: int, kind: str,
                 appointment_id: int | None = None) -> Note:
     """Start a draft from the practice's template, linked to a visit if given; movement
-    measurements captured in that visit are added to the objective section."""
+    measurements captured in that visit, and its video clips analysed so far, are added to
+    the objective section (a clip analysed later is listed beside the draft, not typed in:
+    `telept.clinical.visit_measurements`)."""
     if kind not in NoteKind.values:
         raise DomainError("unknown_note_kind", "Unknown kind of note.", field="kind")
     provider = author_provider(actor)
@@ -122,12 +129,14 @@ def note_create(*, actor: Actor, patient_id: int, kind: str,
     patient = scoped_patient(actor=actor, patient_id=patient_id)
     appointment = _appointment(patient.pk, patient.practice_id, appointment_id)
     content = dict(template_prompts(practice_id=patient.practice_id, kind=kind))
-    measured = measurement_lines(visit_measurements_for_note(appointment))
+    measured = "\n\n".join(part for part in (
+        measurement_lines(visit_measurements_for_note(appointment)),
+        clip_lines(visit_clips_for_note(appointment))) if part)
     if measured:
         key = note_templates.OBJECTIVE_SECTION[kind]
         content[key] = "\n\n".join(part for part in (content.get(key, ""), measured) if part)
-    local_day = (timezone.localtime(appointment.start).date() if appointment
-                 else timezone.localdate())
+    local_day = (patient.practice.local_date(appointment.start) if appointment
+                 else patient.practice.today())
     note = Note.objects.create(
         practice_id=patient.practice_id, patient=patient, kind=kind, provider=provider,
         author=actor.user, appointment=appointment, date_of_service=local_day,

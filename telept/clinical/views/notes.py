@@ -30,7 +30,7 @@ from telept.clinical.selectors.goals import goal_rows
 from telept.clinical.services import notes as services
 from telept.clinical.views.common import actor_of, chart_url, form_errors, post_and_redirect, zoned
 from telept.clinical.views.docked import dockable
-from telept.clinical.visit_measurements import visit_measurements_for_note
+from telept.clinical.visit_measurements import clips_for_note_page, visit_measurements_for_note
 from telept.lib.errors import DomainError, NotFound
 from telept.lib.ids import id_or_none
 
@@ -125,7 +125,8 @@ def note_detail(request: HttpRequest, note_id: int) -> HttpResponse:
         "can_cosign": note.status == Note.Status.SIGNED and actor.role == Role.PT
         and note.cosigner is not None and note.cosigner.user_id == actor.user_id,
         "can_amend": note.is_locked and actor.role in CLINICAL_ROLES,
-        "addendum_form": AddendumForm(), "suggestion": selectors.complexity_suggestion(note)})
+        "addendum_form": AddendumForm(), "suggestion": selectors.complexity_suggestion(note),
+        "clips": clips_for_note_page(note)})
 
 
 EditForms = tuple[NoteForm, forms.BaseFormSet, forms.BaseFormSet]
@@ -245,7 +246,8 @@ def note_edit(request: HttpRequest, note_id: int) -> HttpResponse:
         "note": note, "form": form, "interventions": interventions, "goal_forms": goal_forms,
         "errors": note_form_errors(form, interventions, goal_forms), "conflict": conflict,
         "suggestion": selectors.complexity_suggestion(note),
-        "measurements": visit_measurements_for_note(note.appointment)}, status=status)
+        "measurements": visit_measurements_for_note(note.appointment),
+        "clips": clips_for_note_page(note)}, status=status)
 
 
 @actor_required(CLINICAL_ROLES)

@@ -16,17 +16,26 @@ from typing import BinaryIO
 from telept.exercises.uploads import SNIFF_BYTES, sniff
 
 MB = 1024 * 1024
-UNREADABLE = "This video could not be played back. Record the set again."
+def _(text: str) -> str:
+    """Marks a patient-facing sentence for the Spanish catalogue (translated by the caller)."""
+    return text
+
+
+UNREADABLE = _("This video could not be played back. Record the set again.")
 EXTENSIONS = {"video/webm": "webm", "video/mp4": "mp4"}
 
 
 class RecordingRefused(ValueError):
-    """A file that is not stored; ``code`` is stable, ``message`` is for the patient."""
+    """A file that is not stored; ``code`` is stable, ``message`` is for the patient (in
+    English; ``template`` and ``values`` let a caller with Django say it in the reader's
+    language: `telept.exercises.recordings.services.refusal_message`)."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, code: str, message: str, values: dict[str, str] | None = None) -> None:
         self.code = code
-        self.message = message
+        self.template = message
+        self.values = values or {}
+        self.message = message % self.values if values else message
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,15 +47,16 @@ class RecordingType:
 def recording_type(*, head: bytes, size: int, max_bytes: int) -> RecordingType:
     """Accept a WebM or MP4 video of 1 byte to ``max_bytes``, by its contents."""
     if size <= 0:
-        raise RecordingRefused("recording_empty", "The recording is empty: record again.")
+        raise RecordingRefused("recording_empty", _("The recording is empty: record again."))
     if size > max_bytes:
-        raise RecordingRefused(
-            "recording_too_large", f"Recordings can be at most {max_bytes / MB:.3g} MB; this "
-            f"one is {size / MB:.1f} MB. Record a shorter set.")
+        raise RecordingRefused("recording_too_large", _(
+            "Recordings can be at most %(most)s MB; this one is %(size)s MB. Record a "
+            "shorter set."), {"most": f"{max_bytes / MB:.3g}", "size": f"{size / MB:.1f}"})
     found = sniff(head[:SNIFF_BYTES])
     if found not in EXTENSIONS:
-        raise RecordingRefused("recording_type", "This file is not a WebM or MP4 video. "
-                               "Record the set on this page, or choose a video file.")
+        raise RecordingRefused("recording_type", _(
+            "This file is not a WebM or MP4 video. Record the set on this page, or choose a "
+            "video file."))
     return RecordingType(content_type=found, extension=EXTENSIONS[found])
 
 

@@ -26,6 +26,7 @@ from django.core import signing
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from telept.accounts.actor import Actor
 from telept.audit.services import audit_record
@@ -76,8 +77,13 @@ def review_cap_seconds() -> int:
 
 # --- upload -------------------------------------------------------------------------------
 
-def _refuse(code: str, message: str) -> DomainError:
-    return DomainError(code, message, field="file")
+def refusal_message(exc: media.RecordingRefused) -> str:
+    """The refusal in the reader's language (the English when there is no translation)."""
+    return gettext(exc.template) % exc.values if exc.values else gettext(exc.template)
+
+
+def _refuse(exc: media.RecordingRefused) -> DomainError:
+    return DomainError(exc.code, refusal_message(exc), field="file")
 
 
 def _check_metadata(path: str) -> float | None:
@@ -95,7 +101,7 @@ def _check_metadata(path: str) -> float | None:
     return meta.duration_s
 
 
-def _check_stored(path: str, content_type: str) -> float | None:
+def check_stored(path: str, content_type: str) -> float | None:
     """The stored file's duration if its container states it; refuse a video that is too
     large, in another codec, does not decode, or is too short or too long. The container is
     read first; only then is one frame decoded, with the decoder bounded to the size limit."""
@@ -116,12 +122,12 @@ def _check_stored(path: str, content_type: str) -> float | None:
 def _check_length(duration: float | None) -> float | None:
     limit = max_seconds()
     if duration is not None and duration > limit:
-        raise media.RecordingRefused(
-            "recording_too_long", f"Recordings can be at most {limit:.0f} seconds; this one "
-            f"is {duration:.0f} seconds. Record one set only.")
+        raise media.RecordingRefused("recording_too_long", gettext(
+            "Recordings can be at most %(most)s seconds; this one is %(length)s seconds. "
+            "Record one set only.") % {"most": f"{limit:.0f}", "length": f"{duration:.0f}"})
     if duration is not None and duration < MIN_SECONDS:
-        raise media.RecordingRefused("recording_too_short", "This recording is shorter than "
-                                     "a second: record the whole set.")
+        raise media.RecordingRefused("recording_too_short", gettext(
+            "This recording is shorter than a second: record the whole set."))
     return duration
 
 
@@ -139,22 +145,24 @@ def recording_upload(*, actor: Actor, item_id: int, side: str,
     """
     item = recording_item(actor=actor, item_id=item_id)
     if item.program.is_paused:
-        raise DomainError("program_paused", "Your program is paused: please do not exercise "
-                          "until your therapist has been in touch.")
+        raise DomainError("program_paused", gettext(
+            "Your program is paused: please do not exercise until your therapist has been in "
+            "touch."))
     if side not in Recording.Side.values:
-        raise DomainError("recording_side", "Choose left, right or either side.", field="side")
+        raise DomainError("recording_side", gettext("Choose left, right or either side."),
+                          field="side")
     size = int(upload.size or 0)
     head = upload.read(media.SNIFF_BYTES)
     upload.seek(0)
     try:
         kind = media.recording_type(head=head, size=size, max_bytes=max_bytes())
     except media.RecordingRefused as exc:
-        raise _refuse(exc.code, exc.message) from exc
+        raise _refuse(exc) from exc
     token = secrets.token_hex(16)
     partial = files.partial_write(upload, token=token, extension=kind.extension)
     name = files.final_name(token=token, extension=kind.extension, now=timezone.now())
     try:
-        duration = _check_stored(str(partial), kind.content_type)
+        duration = check_stored(str(partial), kind.content_type)
         with transaction.atomic():
             recording = Recording.objects.create(
                 patient=item.program.patient, practice_id=item.program.patient.practice_id,
@@ -170,7 +178,7 @@ def recording_upload(*, actor: Actor, item_id: int, side: str,
             transaction.on_commit(lambda: recording_enqueue(recording_id=recording.pk))
     except media.RecordingRefused as exc:
         files.partial_discard(partial)
-        raise _refuse(exc.code, exc.message) from exc
+        raise _refuse(exc) from exc
     except BaseException:
         files.partial_discard(partial)
         raise

@@ -22,6 +22,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -95,7 +96,8 @@ def _recording_new(request: HttpRequest, item_id: int) -> HttpResponse:
                 done = reverse("exercises:portal_recording", args=[recording.pk])
                 if _wants_json(request):
                     return JsonResponse({"ok": True, "redirect": done}, status=201)
-                messages.success(request, "Sent. Your therapist will watch it and reply here.")
+                messages.success(request, gettext(
+                    "Sent. Your therapist will watch it and reply here."))
                 return redirect(done)
         if _wants_json(request):
             return JsonResponse({"ok": False, "errors": form.errors.get_json_data()},

@@ -6,11 +6,11 @@ recording's video to RECORDINGS_ROOT, moved under that MEDIA_ROOT (see `_recordi
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
 from telept.clinical.tests.matrix import clinician
+from telept.tests.factories import local_today
 
 # URL kwargs of the exercises app that name a record of one practice (outsiders get 404);
 # all but the exercise (the practice's library) name a record of one patient.
@@ -28,7 +28,7 @@ def _program(cast: Any, target: str) -> Any:
     patient = cast.patients[target]
     return (Program.objects.filter(patient=patient, active=True).first()
             or Program.objects.create(patient=patient, created_by=clinician(cast, target),
-                                      start_date=dt.date.today()))
+                                      start_date=local_today()))
 
 
 def _exercise(cast: Any, target: str) -> int:

@@ -165,7 +165,7 @@ def test_demo_data_loads_twice_and_shows_a_steady_a_dropped_off_and_a_stopped_pa
     seed_demo()
     seed_exercises()
     seed_exercises()
-    assert Program.objects.count() == 4 and Task.objects.count() == 1
+    assert Program.objects.count() == 5 and Task.objects.count() == 1  # Omar (es) too
     assert Program.objects.get(patient__mrn="R0009").is_paused
     from telept.accounts.actor import actor_for
     from telept.accounts.models import User

@@ -52,7 +52,7 @@ patient, _ = Patient.objects.get_or_create(practice=practice, mrn="RPOSE1", defa
     "first_name": "Pose", "last_name": "Camera", "date_of_birth": dt.date(1980, 1, 1),
     "user": user, "state": "NY"}})
 program = Program.objects.filter(patient=patient, active=True).first() or Program.objects.create(
-    patient=patient, title="Shoulder", start_date=dt.date.today())
+    patient=patient, title="Shoulder", start_date=practice.today())
 exercise = Exercise.objects.get(slug={EXERCISE!r}, practice__isnull=True)
 ProgramItem.objects.get_or_create(program=program, exercise=exercise,
                                   defaults={{"sets": 2, "reps": 10}})

@@ -29,7 +29,8 @@ ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
 CONSENT_KIND_TEXT = {"telehealth": "Consent to telehealth services",
                      "treatment": "Consent to treatment",
                      "privacy": "Acknowledgement of the notice of privacy practices",
-                     "rtm": "Consent to remote therapeutic monitoring"}
+                     "rtm": "Consent to remote therapeutic monitoring",
+                     "video_clip": "Consent to keep a video clip of a movement"}
 
 
 def patient(p: Patient) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 
 import pytest
 from django.test import Client
@@ -62,3 +63,27 @@ def test_an_exception_is_one_json_line_too():
         record.exc_info = sys.exc_info()
     line = json.loads(JsonFormatter().format(record))
     assert line["message"] == "boom now" and "ValueError: bad" in line["exception"]
+
+
+
+def test_the_task_workers_idle_turns_are_not_logged_but_its_tasks_are():
+    """settings.LOGGING (applied when Django set up) filters the django-tasks-db logger."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    tasks = logging.getLogger("django_tasks_db")
+    old_level = tasks.level
+    tasks.addHandler(handler)
+    tasks.setLevel(logging.INFO)
+    try:
+        tasks.info("Starting worker worker_id=%s queues=%s", "w1", "default")
+        tasks.info("No more tasks to run for worker_id=%s - exiting gracefully.", "w1")
+        tasks.info("Task id=%s path=%s state=%s", "t1", "telept.x", "SUCCEEDED")
+    finally:
+        tasks.removeHandler(handler)
+        tasks.setLevel(old_level)
+    lines = [json.loads(line) for line in stream.getvalue().splitlines()]
+    assert [line["message"] for line in lines] == ["Task id=t1 path=telept.x state=SUCCEEDED"]
+    assert lines[0]["pid"] == os.getpid()
+    assert logging_config(json_lines=True, level="INFO")["loggers"]["django_tasks_db"] == {
+        "filters": ["worker_idle"]}

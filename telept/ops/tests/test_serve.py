@@ -116,3 +116,19 @@ def test_a_second_process_waits_for_the_migration_lock(settings, tmp_path):
         assert entered == [True]
     finally:
         other.close()
+
+
+def test_each_web_worker_closes_websockets_gracefully_within_serves_grace(production):
+    """uvicorn waits without end for open connections after SIGTERM unless told a limit; the
+    limit stays below serve's --grace so uvicorn exits cleanly (WebSockets closed with 1012,
+    disconnect handlers run) before serve would kill it."""
+    from telept.ops.management.commands.serve import Command
+
+    children = Command()._children(2, "127.0.0.1", 8001, no_task_worker=False, grace=30)
+    web = [child for child in children if child.name.startswith("web:")]
+    assert [child.name for child in web] == ["web:8001", "web:8002"]
+    for child in web:
+        limit = int(child.argv[child.argv.index("--timeout-graceful-shutdown") + 1])
+        assert 1 <= limit < 30
+        assert child.argv[child.argv.index("--port") + 1] == child.name.split(":")[1]
+    assert children[-1].name == "worker"

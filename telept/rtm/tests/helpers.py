@@ -8,6 +8,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.utils import timezone
+
 from telept.billing.models import FeeSchedule
 from telept.billing.tests.helpers import certified_evaluation, setup_billing
 from telept.exercises.models import Exercise, ExerciseLog, ExerciseSession, Program, Recording
@@ -52,8 +54,11 @@ def enrol(cast: Any, *, start: dt.date, patient: Any = None, consent: bool = Tru
         actor=cast.actor("pt"), patient_id=patient.pk, goals="Walk 30 minutes without pain.",
         start=start, end_date=end or start + dt.timedelta(days=120), data_kinds=kinds)
     if consent:
+        # Signed at 9 on the first day, or now when that is still ahead (a test that enrols
+        # from today, run before 9 in the practice's zone).
+        signed = min(at(cast, start, 9), timezone.now())
         services.enrolment_consent(actor=cast.actor("pt"), enrolment_id=enrolment.pk,
-                                   signer=patient.full_name, signed_at=at(cast, start, 9))
+                                   signer=patient.full_name, signed_at=signed)
     enrolment.refresh_from_db()
     return enrolment
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.utils import timezone
 
 from telept.clinical.tests.matrix import clinician
+from telept.tests.factories import local_today
 
 
 def enrolment_of(cast: Any, target: str) -> int:
@@ -21,7 +22,7 @@ def enrolment_of(cast: Any, target: str) -> int:
     if found:
         return found.pk
     pt = clinician(cast, target)
-    today = dt.date.today()
+    today = local_today()
     return Enrolment.objects.create(
         practice=patient.practice, patient=patient, enrolled_by=pt.provider,
         diagnosis_code="M17.11", goals="Matrix goals.", data_kinds=["sessions"],
@@ -38,7 +39,7 @@ def period_of(cast: Any, target: str) -> int:
     if found:
         return found.pk
     patient = cast.patients[target]
-    start = dt.date.today() - dt.timedelta(days=3)
+    start = local_today() - dt.timedelta(days=3)
     return RtmPeriod.objects.create(
         enrolment_id=enrolment_id, practice=patient.practice, patient=patient, clock="data",
         start=start, end=start + dt.timedelta(days=29), data_days=3,

@@ -12,9 +12,10 @@ from telept.audit.models import AuditEvent
 from telept.billing.tests.helpers import appointment
 from telept.rtm import services
 from telept.rtm.tests.helpers import at, enrol, established, sessions
+from telept.tests.factories import local_today
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = local_today()
 
 
 def client(cast, role):

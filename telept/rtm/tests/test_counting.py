@@ -21,9 +21,10 @@ from telept.rtm.tests.helpers import (
     session_on,
     sessions,
 )
+from telept.tests.factories import local_today
 
 pytestmark = pytest.mark.django_db
-B = dt.date.today() - dt.timedelta(days=100)  # the enrolment's first day, long past
+B = local_today() - dt.timedelta(days=100)  # the enrolment's first day, long past
 
 
 @pytest.fixture
@@ -122,7 +123,7 @@ def test_a_recording_review_counts_the_time_the_server_measured_once(ready):
     token = review_token(actor=ready.actor("pt"), recording_id=rec.pk, now=opened)
     recording_feedback(actor=ready.actor("pt"), recording_id=rec.pk, feedback="Deeper.",
                        token=token, now=opened + dt.timedelta(minutes=12))
-    appointment(ready, ready.patient, days_ago=(dt.date.today() - day).days - 0.1,
+    appointment(ready, ready.patient, days_ago=(local_today() - day).days - 0.1,
                 modality="video")
     for _ in range(2):
         counting.enrolment_count(enrolment, today=day + dt.timedelta(days=1))
@@ -150,12 +151,15 @@ def test_a_second_review_in_a_later_month_counts_in_that_month(ready):
 
 
 def test_minutes_without_a_real_time_interaction_bill_nothing_and_say_so(ready):
-    enrolment = enrol(ready, start=B)
+    # Counted three days in, while the month is still open (from B itself, B + 3 can fall
+    # in the next month, and an ended month says so instead of "yet").
+    start = B.replace(day=1)
+    enrolment = enrol(ready, start=start)
     services.management_add(actor=ready.actor("pt"), enrolment_id=enrolment.pk, minutes=25,
                             kind="log_review", note="Reviewed two weeks of logs.",
-                            occurred_at=at(ready, B + dt.timedelta(days=2)))
-    counting.enrolment_count(enrolment, today=B + dt.timedelta(days=3))
-    month = month_of(enrolment, B + dt.timedelta(days=2))
+                            occurred_at=at(ready, start + dt.timedelta(days=2)))
+    counting.enrolment_count(enrolment, today=start + dt.timedelta(days=3))
+    month = month_of(enrolment, start + dt.timedelta(days=2))
     assert month.management_minutes == 25 and not month.interactive
     assert month.proposed_codes == []
     assert "no real-time interaction yet" in month.why

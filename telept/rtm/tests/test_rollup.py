@@ -14,11 +14,12 @@ from telept.rtm import rollup, services
 from telept.rtm.models import RtmPeriod
 from telept.rtm.tasks import rtm_rollup
 from telept.rtm.tests.helpers import at, enrol, established, pta_provider, sessions
+from telept.tests.factories import local_today
 
 pytestmark = pytest.mark.django_db
 # The first of a month long past, so the first calendar month ends before the first 30-day
 # period does and the second month after it.
-B = (dt.date.today() - dt.timedelta(days=130)).replace(day=1)
+B = (local_today() - dt.timedelta(days=130)).replace(day=1)
 
 
 @pytest.fixture

@@ -19,11 +19,12 @@ from telept.clinical.services import notes
 from telept.rtm import counting, rollup, services
 from telept.rtm.models import RtmPeriod
 from telept.rtm.tests.helpers import at, enrol, established, pta_provider, sessions
+from telept.tests.factories import local_today
 
 pytestmark = pytest.mark.django_db
 # The first of a month long past: the 30-day period B..B+29 and B's month are both over
 # at B+31, whatever the month's length.
-B = (dt.date.today() - dt.timedelta(days=130)).replace(day=1)
+B = (local_today() - dt.timedelta(days=130)).replace(day=1)
 
 
 @pytest.fixture

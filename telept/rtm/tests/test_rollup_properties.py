@@ -16,6 +16,7 @@ from telept.billing.models import Charge
 from telept.rtm import counting, rollup, rules, services
 from telept.rtm.models import RtmPeriod
 from telept.rtm.tests.helpers import at, enrol, established, pta_provider, session_on
+from telept.tests.factories import local_today
 
 B = dt.date(2026, 3, 1)
 TODAY = B + dt.timedelta(days=95)
@@ -111,7 +112,7 @@ def test_periods_never_overlap_also_after_some_were_rolled_up(found, frozen_coun
 
 # --- on the database: the worker's nights ------------------------------------------------
 
-PAST = (dt.date.today() - dt.timedelta(days=140)).replace(day=1)
+PAST = (local_today() - dt.timedelta(days=140)).replace(day=1)
 
 
 @pytest.fixture

@@ -12,9 +12,10 @@ from telept.lib.errors import Conflict, DomainError, NotFound, PermissionDenied
 from telept.rtm import services
 from telept.rtm.models import Enrolment, ManagementEntry
 from telept.rtm.tests.helpers import enrol, established, pta_provider
+from telept.tests.factories import local_today
 
 pytestmark = pytest.mark.django_db
-TODAY = dt.date.today()
+TODAY = local_today()
 
 
 @pytest.fixture
@@ -36,7 +37,7 @@ def test_a_pt_enrols_an_established_patient_under_the_plan_of_care(ready):
     assert enrolment.plan_of_care.kind == "initial_eval"
     assert enrolment.diagnosis_code == "M17.11"
     assert enrolment.data_kinds == ["sessions", "camera"]
-    assert enrolment.start == timezone.localdate() and not enrolment.consented
+    assert enrolment.start == local_today() and not enrolment.consented
     assert AuditEvent.objects.filter(object_type="RtmEnrolment", action="create",
                                      patient_id=ready.patient.pk).exists()
 

@@ -112,10 +112,29 @@ class BookingRequest:
         )
 
 
+def _(text: str) -> str:
+    """Marks an English sentence as a msgid (xgettext reads `_("...")`); no Django here."""
+    return text
+
+
+Sentence = tuple[str, dict[str, str]]
+"""An English template with ``%(name)s`` holes, and the values for them."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class Violation:
+    """``message`` is the English sentence; ``sentences`` the same words as templates and
+    values, so a caller can say it in the reader's language (the booking service does:
+    a patient who reads Spanish is refused in Spanish, with the same code)."""
+
     code: ViolationCode
     message: str
+    sentences: tuple[Sentence, ...] = ()
+
+
+def _violation(code: ViolationCode, *sentences: Sentence) -> Violation:
+    return Violation(code=code, message=" ".join(text % values for text, values in sentences),
+                     sentences=sentences)
 
 
 # --- Medicare: is a PT an eligible telehealth practitioner on the date of service? ---------
@@ -196,17 +215,28 @@ def medicare_pt_telehealth_period(*, date_of_service: date) -> CoveragePeriod | 
 
 # --- the rules -----------------------------------------------------------------------------
 
-_MODALITY_WORDS = {
-    Modality.VIDEO: "a video visit",
-    Modality.AUDIO: "an audio-only (phone) visit",
-    Modality.IN_PERSON: "an in-person visit at a location",
+# Whole sentences, not phrases pieced together, so that each translates as a whole.
+_NOT_COVERED = {
+    Modality.VIDEO: _("This payer does not cover a video visit."),
+    Modality.AUDIO: _("This payer does not cover an audio-only (phone) visit."),
+    Modality.IN_PERSON: _("This payer does not cover an in-person visit at a location."),
+}
+_INSTEAD: dict[tuple[Modality, ...], str] = {
+    (): _("Check the patient's coverage, or book the visit as self-pay."),
+    (Modality.IN_PERSON,): _("Book an in-person visit at a location instead."),
+    (Modality.VIDEO,): _("Book a video visit instead."),
+    (Modality.AUDIO,): _("Book an audio-only (phone) visit instead."),
+    (Modality.IN_PERSON, Modality.VIDEO): _(
+        "Book an in-person visit at a location or a video visit instead."),
+    (Modality.IN_PERSON, Modality.AUDIO): _(
+        "Book an in-person visit at a location or an audio-only (phone) visit instead."),
+    (Modality.VIDEO, Modality.AUDIO): _(
+        "Book a video visit or an audio-only (phone) visit instead."),
 }
 
 
-def _instead(options: list[Modality]) -> str:
-    if not options:
-        return "Check the patient's coverage, or book the visit as self-pay."
-    return "Book " + " or ".join(_MODALITY_WORDS[m] for m in options) + " instead."
+def _instead(options: list[Modality]) -> Sentence:
+    return _INSTEAD[tuple(options)], {}
 
 
 def _coverage_violation(*, policy: PayerPolicy, request: BookingRequest) -> Violation | None:
@@ -223,16 +253,16 @@ def _coverage_violation(*, policy: PayerPolicy, request: BookingRequest) -> Viol
     ]
     if modality.is_remote and not policy.telehealth_allowed:
         code = ViolationCode.TELEHEALTH_NOT_COVERED
-        why = "This payer does not cover telehealth visits."
+        why = _("This payer does not cover telehealth visits.")
     elif modality is Modality.AUDIO and not policy.audio_only_allowed:
         code = ViolationCode.AUDIO_ONLY_NOT_COVERED
-        why = "This payer does not cover audio-only visits."
+        why = _("This payer does not cover audio-only visits.")
     elif modality not in policy.allowed_modalities:
         code = ViolationCode.MODALITY_NOT_COVERED
-        why = f"This payer does not cover {_MODALITY_WORDS[modality]}."
+        why = _NOT_COVERED[modality]
     else:
         return None
-    return Violation(code=code, message=f"{why} {_instead(alternatives)}")
+    return _violation(code, (why, {}), _instead(alternatives))
 
 
 def _medicare_violation(*, policy: PayerPolicy, request: BookingRequest) -> Violation | None:
@@ -241,27 +271,29 @@ def _medicare_violation(*, policy: PayerPolicy, request: BookingRequest) -> Viol
     if request.visit_kind is VisitKind.RTM_CHECKIN:
         return None
     day = request.date_of_service.isoformat()
-    what = "audio-only visits" if request.modality is Modality.AUDIO else "telehealth visits"
+    audio = request.modality is Modality.AUDIO
     period = medicare_pt_telehealth_period(date_of_service=request.date_of_service)
     if period is None:
         last = MEDICARE_PT_TELEHEALTH[-1].end.isoformat()
-        return Violation(
-            code=ViolationCode.MEDICARE_PT_TELEHEALTH_UNKNOWN,
-            message=(
-                f"Medicare pays physical therapists for {what} only through {last} under "
-                f"current law; coverage on {day} is not known yet. Book an in-person visit "
-                f"at a location, or a remote visit on or before {last}."
-            ),
-        )
+        return _violation(ViolationCode.MEDICARE_PT_TELEHEALTH_UNKNOWN, (
+            _("Medicare pays physical therapists for audio-only visits only through "
+              "%(last)s under current law; coverage on %(day)s is not known yet. Book an "
+              "in-person visit at a location, or a remote visit on or before %(last)s.")
+            if audio else
+            _("Medicare pays physical therapists for telehealth visits only through "
+              "%(last)s under current law; coverage on %(day)s is not known yet. Book an "
+              "in-person visit at a location, or a remote visit on or before %(last)s."),
+            {"last": last, "day": day}))
     if not period.eligible:
-        return Violation(
-            code=ViolationCode.MEDICARE_PT_TELEHEALTH_LAPSED,
-            message=(
-                f"Medicare does not pay physical therapists for {what} on {day}: the "
-                "telehealth flexibilities for therapists are not in force that day. Book an "
-                "in-person visit at a location instead."
-            ),
-        )
+        return _violation(ViolationCode.MEDICARE_PT_TELEHEALTH_LAPSED, (
+            _("Medicare does not pay physical therapists for audio-only visits on %(day)s: "
+              "the telehealth flexibilities for therapists are not in force that day. Book an "
+              "in-person visit at a location instead.")
+            if audio else
+            _("Medicare does not pay physical therapists for telehealth visits on %(day)s: "
+              "the telehealth flexibilities for therapists are not in force that day. Book an "
+              "in-person visit at a location instead."),
+            {"day": day}))
     return None
 
 
@@ -270,39 +302,39 @@ def _initial_eval_violation(*, policy: PayerPolicy,
     if not (policy.requires_in_person_initial_eval and request.modality.is_remote):
         return None
     if request.visit_kind is VisitKind.INITIAL_EVAL:
-        message = (
+        message = _(
             "This payer requires the initial evaluation in person. Book an in-person "
             "evaluation at a location first; video follow-ups can come after."
         )
     elif not request.has_completed_in_person_initial_eval:
-        message = (
+        message = _(
             "This payer covers remote visits only after an in-person initial evaluation, and "
             "this patient has not completed one. Book an in-person evaluation at a location "
             "first; this visit can be remote after it."
         )
     else:
         return None
-    return Violation(code=ViolationCode.IN_PERSON_INITIAL_EVAL_REQUIRED, message=message)
+    return _violation(ViolationCode.IN_PERSON_INITIAL_EVAL_REQUIRED, (message, {}))
 
 
 def _licensure_violation(*, request: BookingRequest) -> Violation | None:
     state = request.patient_state
     if state in request.provider_licensed_states:
         return None
-    named = f"{US_STATES[state]} ({state})"
+    values = {"named": f"{US_STATES[state]} ({state})", "state": state}
     if request.modality.is_remote:
-        message = (
-            f"The provider is not licensed in {named}, where the patient will be during this "
-            f"visit. Book a provider licensed in {state}, or hold the visit on a day the "
+        message = _(
+            "The provider is not licensed in %(named)s, where the patient will be during this "
+            "visit. Book a provider licensed in %(state)s, or hold the visit on a day the "
             "patient is in a state where this provider is licensed."
         )
     else:
-        message = (
-            f"The provider is not licensed in {named}, where this in-person visit takes "
-            f"place. Book a provider licensed in {state}, or a location in a state where this "
-            "provider is licensed."
+        message = _(
+            "The provider is not licensed in %(named)s, where this in-person visit takes "
+            "place. Book a provider licensed in %(state)s, or a location in a state where "
+            "this provider is licensed."
         )
-    return Violation(code=ViolationCode.PROVIDER_NOT_LICENSED_IN_STATE, message=message)
+    return _violation(ViolationCode.PROVIDER_NOT_LICENSED_IN_STATE, (message, values))
 
 
 def check_booking(*, policy: PayerPolicy, request: BookingRequest) -> list[Violation]:

@@ -9,13 +9,13 @@ import pytest
 
 from telept.scheduling.demo import _visit_types
 from telept.scheduling.models import Availability
-from telept.tests.factories import LocationFactory
+from telept.tests.factories import LocationFactory, local_today
 
 NY = ZoneInfo("America/New_York")
 
 
 def next_weekday(weekday: int, *, weeks_ahead: int = 1) -> dt.date:
-    today = dt.date.today()
+    today = local_today()
     return today + dt.timedelta(days=(weekday - today.weekday()) % 7 + 7 * weeks_ahead)
 
 

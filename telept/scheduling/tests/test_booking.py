@@ -16,6 +16,7 @@ from telept.scheduling import services
 from telept.scheduling.models import Appointment, WaitlistEntry
 from telept.scheduling.rules.care_plan import PlanSpec
 from telept.scheduling.tests.conftest import at, next_weekday
+from telept.tests.factories import local_today
 
 pytestmark = pytest.mark.django_db
 
@@ -105,7 +106,7 @@ def test_cancelling_frees_the_slot(cast, clinic):
 ])
 def test_bad_bookings_are_refused_with_a_code_and_nothing_is_written(cast, clinic, changes,
                                                                      code):
-    starts = {None: at(MONDAY, 9), "past": at(dt.date.today() - dt.timedelta(days=2), 9),
+    starts = {None: at(MONDAY, 9), "past": at(local_today() - dt.timedelta(days=2), 9),
               "night": at(MONDAY, 22), "saturday": at(MONDAY + dt.timedelta(days=5), 9),
               "off-grid": at(MONDAY, 9, 7)}
     count = Appointment.objects.count()

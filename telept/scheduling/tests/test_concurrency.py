@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
+from telept.tests.factories import local_today
 from telept.tests.live import live_server_proc  # noqa: F401
 
 _opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -33,7 +34,7 @@ def test_twenty_simultaneous_bookings_of_one_slot_give_one_201_and_nineteen_409s
     token = server.api_token("frontdesk@riverside.example")
     provider = next(p for p in server.get_json("/api/v1/practitioners", token=token)
                     if p["display_name"] == "Sam Chen")
-    start_day = (dt.date.today() + dt.timedelta(days=8)).isoformat()
+    start_day = (local_today() + dt.timedelta(days=8)).isoformat()
     slots = server.get_json(f"/api/v1/practitioners/{provider['id']}/slots?start={start_day}"
                             "&days=7&visit_type=follow_up&modality=video", token=token)["slots"]
     slot = slots[len(slots) // 2]

@@ -15,6 +15,11 @@ What must hold:
 - call time is *audio-only* while any participant in the call has video paused
   (`audio_only_start` until `audio_only_end`, or until that person leaves): the visit was not
   two-way video then;
+- call time is *skeleton* while any participant in the call sends only pose landmarks
+  (`skeleton_start` until `skeleton_end`, or until that person leaves: the patient's video
+  paused, the therapist watching a live skeleton). It is not video either, so it counts inside
+  `audio_only` (payers see a call without two-way video), and `by_modality` splits the total
+  into video, voice alone and skeleton, which add up to it;
 - `video + audio_only == total`, every value >= 0; events are sorted by time first (the
   input order does not matter), and nothing after `end` counts;
 - an unfinished visit is measured up to ``until`` (the caller passes "now"), or up to its
@@ -32,6 +37,7 @@ __all__ = ["Attendance", "Event", "VisitMinutes", "visit_minutes", "whole_minute
 IN_KINDS = frozenset({"join", "admit", "reconnect"})
 OUT_KINDS = frozenset({"leave", "send_back", "remove"})
 AUDIO_ON, AUDIO_OFF, END = "audio_only_start", "audio_only_end", "end"
+SKELETON_ON, SKELETON_OFF = "skeleton_start", "skeleton_end"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -55,6 +61,19 @@ class VisitMinutes:
     video_seconds: float
     audio_only_seconds: float
     attendance: tuple[Attendance, ...]
+    skeleton_seconds: float = 0.0  # part of audio_only_seconds
+
+    @property
+    def by_modality(self) -> dict[str, float]:
+        """Seconds by what the therapist had: two-way video, voice alone, or voice with a live
+        skeleton; they add up to `total_seconds`."""
+        return {"video": self.video_seconds,
+                "audio": self.audio_only_seconds - self.skeleton_seconds,
+                "skeleton": self.skeleton_seconds}
+
+    @property
+    def skeleton_minutes(self) -> int:
+        return whole_minutes(self.skeleton_seconds)
 
     @property
     def total_minutes(self) -> int:
@@ -78,22 +97,26 @@ def visit_minutes(*, events: Iterable[Event], until: dt.datetime | None = None) 
     ordered = sorted(events, key=lambda e: e.at)  # stable: same-time events keep their order
     inside: set[int] = set()
     audio_only: set[int] = set()
+    skeleton: set[int] = set()
     first_in: dict[int, dt.datetime] = {}
     last_out: dict[int, dt.datetime | None] = {}
     seconds: dict[int, float] = {}
-    total = audio = 0.0
+    total = audio = bones = 0.0
     clock: dt.datetime | None = None
     ended = False
 
     def advance(to: dt.datetime) -> None:
-        nonlocal clock, total, audio
+        nonlocal clock, total, audio, bones
         if clock is not None and to > clock:
             span = (to - clock).total_seconds()
             for pid in inside:
                 seconds[pid] = seconds.get(pid, 0.0) + span
             if len(inside) >= 2:
                 total += span
-                if audio_only & inside:
+                if skeleton & inside:
+                    bones += span
+                    audio += span
+                elif audio_only & inside:
                     audio += span
         if clock is None or to > clock:
             clock = to
@@ -103,6 +126,7 @@ def visit_minutes(*, events: Iterable[Event], until: dt.datetime | None = None) 
             inside.discard(pid)
             last_out[pid] = at
         audio_only.discard(pid)
+        skeleton.discard(pid)
 
     for event in ordered:
         advance(event.at)
@@ -125,6 +149,10 @@ def visit_minutes(*, events: Iterable[Event], until: dt.datetime | None = None) 
             audio_only.add(pid)
         elif event.kind == AUDIO_OFF:
             audio_only.discard(pid)
+        elif event.kind == SKELETON_ON and pid in inside:
+            skeleton.add(pid)
+        elif event.kind == SKELETON_OFF:
+            skeleton.discard(pid)
     if not ended and until is not None:
         advance(until)
 
@@ -133,4 +161,5 @@ def visit_minutes(*, events: Iterable[Event], until: dt.datetime | None = None) 
                    last_out=last_out.get(pid))
         for pid in sorted(first_in, key=lambda p: (first_in[p], p)))
     return VisitMinutes(total_seconds=total, video_seconds=total - audio,
-                        audio_only_seconds=audio, attendance=attendance)
+                        audio_only_seconds=audio, attendance=attendance,
+                        skeleton_seconds=bones)

@@ -74,7 +74,7 @@ def test_whole_minutes_round_half_up():
 
 
 KINDS = ["join", "admit", "reconnect", "leave", "send_back", "remove", "audio_only_start",
-         "audio_only_end", "waiting", "ice_restart"]
+         "audio_only_end", "waiting", "ice_restart", "skeleton_start", "skeleton_end"]
 events_strategy = st.lists(st.builds(
     ev, st.integers(min_value=0, max_value=120), st.sampled_from(KINDS + ["end"]),
     st.sampled_from([PT, PATIENT, GUEST])), max_size=30)
@@ -88,6 +88,11 @@ def test_minutes_add_up_and_do_not_depend_on_input_order(events, order):
     assert result.video_seconds + result.audio_only_seconds == pytest.approx(
         result.total_seconds)
     assert result.total_seconds <= 130 * 60
+    # By modality (video, voice alone, voice with a live skeleton): each >= 0, sum = total.
+    parts = result.by_modality
+    assert all(value >= 0 for value in parts.values()), parts
+    assert sum(parts.values()) == pytest.approx(result.total_seconds)
+    assert result.skeleton_seconds <= result.audio_only_seconds + 1e-9
     for attendance in result.attendance:
         assert 0 <= attendance.seconds <= 130 * 60
     # Events at distinct times: any input order gives the same answer.
@@ -95,3 +100,20 @@ def test_minutes_add_up_and_do_not_depend_on_input_order(events, order):
     shuffled = [distinct[i] for i in order if i < len(distinct)]
     assert visit_minutes(events=shuffled, until=at(130)) == visit_minutes(events=distinct,
                                                                           until=at(130))
+
+
+def test_skeleton_mode_minutes_count_apart_from_video_and_voice_alone():
+    # Video 0-4, voice alone 4-6, the patient's skeleton 6-16 (while also audio-only 6-10),
+    # then video again until the end at 30; a skeleton ends with its sender leaving.
+    result = visit_minutes(events=[
+        ev(0, "join", PT), ev(0, "admit", PATIENT), ev(4, "audio_only_start", PATIENT),
+        ev(6, "skeleton_start", PATIENT), ev(10, "audio_only_end", PATIENT),
+        ev(16, "skeleton_end", PATIENT), ev(30, "end")])
+    assert {k: v / 60 for k, v in result.by_modality.items()} == {
+        "video": 18, "audio": 2, "skeleton": 10}
+    assert (result.total_minutes, result.video_minutes, result.audio_only_minutes,
+            result.skeleton_minutes) == (30, 18, 12, 10)
+    left = visit_minutes(events=[ev(0, "join", PT), ev(0, "admit", PATIENT),
+                                 ev(2, "skeleton_start", PATIENT), ev(5, "leave", PATIENT),
+                                 ev(6, "admit", PATIENT), ev(9, "end")])
+    assert left.skeleton_seconds == 3 * 60 and left.total_seconds == 8 * 60

@@ -100,6 +100,12 @@ class Command(BaseCommand):
                         recordings_sweep()
                     except Exception:  # noqa: BLE001 - one bad pass must not stop the worker
                         logger.exception("recordings sweep failed; retrying next turn")
+                    try:  # Janus rooms of classes that ended (a host who never pressed End)
+                        from telept.groupvideo.services import rooms_sweep
+
+                        rooms_sweep()
+                    except Exception:  # noqa: BLE001 - Janus down must not stop reminders
+                        logger.exception("class rooms sweep failed; retrying next turn")
                     try:
                         holds_expire()  # release waitlist holds nobody confirmed in time
                         # Video-visit seats whose process died (Issue 16 item 12); local

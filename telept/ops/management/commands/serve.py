@@ -103,7 +103,7 @@ class Command(BaseCommand):
         from django.db import connections
 
         connections.close_all()  # the children open their own
-        children = self._children(workers, host, port_base, no_task_worker)
+        children = self._children(workers, host, port_base, no_task_worker, grace)
         env = self._child_env(port_base)
         self.stdout.write(f"serve: {workers} web worker(s) on {host}:{port_base}"
                           f"-{port_base + workers - 1}"
@@ -112,12 +112,19 @@ class Command(BaseCommand):
         if code:
             raise CommandError(f"serve stopped with exit code {code}")
 
-    def _children(self, workers: int, host: str, port_base: int,
-                  no_task_worker: bool) -> list[Child]:
+    def _children(self, workers: int, host: str, port_base: int, no_task_worker: bool,
+                  grace: float = 30.0) -> list[Child]:
         manage = str(Path(settings.BASE_DIR) / "manage.py")
+        # On SIGTERM uvicorn stops listening, closes every WebSocket with 1012 (service
+        # restart: the visit page reconnects, through the proxy, to a worker that is up) and
+        # waits for the consumers' disconnect handlers (the seat is kept for the grace
+        # period) and open requests; unbounded by default. Bound it below serve's own grace,
+        # so uvicorn cancels what is left and exits cleanly before serve has to kill it.
+        uvicorn_grace = max(1, int(grace * 0.8))
         uvicorn = [sys.executable, "-m", "uvicorn", "telept.asgi:application", "--host", host,
                    "--ws-per-message-deflate", "false", "--no-access-log", "--proxy-headers",
-                   "--forwarded-allow-ips", "127.0.0.1,::1", "--no-server-header"]
+                   "--forwarded-allow-ips", "127.0.0.1,::1", "--no-server-header",
+                   "--timeout-graceful-shutdown", str(uvicorn_grace)]
         if settings.LOG_FORMAT == "json":
             config = Path(settings.VAR_DIR) / "uvicorn-logging.json"
             config.write_text(json.dumps(logging_config(json_lines=True, level="INFO")))
