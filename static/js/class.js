@@ -480,6 +480,10 @@ async function onMotion(frame) {
     tracker = await createPoseTracker(video, (landmarks, t) => {
       if (!landmarks) { last = { ...last, inView: false }; return; }
       analyzer = analyzer || new LiveAnalyzer({ exercise: frame.exercise, width: video.videoWidth || 640, height: video.videoHeight || 480 });
+      // Pose also guesses joints outside the picture (the knees of someone framed from the
+      // waist up), sometimes with a confident visibility: a guess is neither "in view" nor
+      // counted, so the host sees "out of frame" instead of reps nobody did.
+      if (!inPicture(analyzer.exercise, landmarks)) { last = { ...last, inView: false }; return; }
       try {
         const out = analyzer.push(landmarks, t);
         const angle = Number.isFinite(out.angle_deg) ? Math.max(0, Math.min(200, out.angle_deg)) : null;
@@ -487,6 +491,16 @@ async function onMotion(frame) {
       } catch { /* a bad frame */ }
     });
   } catch { /* pose could not start: the summary says out of frame */ }
+}
+
+// True when, on at least one side of the body, the three landmarks the exercise measures are
+// seen (visibility >= 0.5, the analyzer's own gate) and inside the picture.
+function inPicture(exercise, landmarks) {
+  const inside = (i) => {
+    const [x, y, , v] = landmarks[i] || [];
+    return v >= 0.5 && x >= 0 && x <= 1 && y >= 0 && y <= 1;
+  };
+  return ["left", "right"].some((side) => exercise[side].every(inside));
 }
 
 function bindControls() {
