@@ -149,13 +149,11 @@ def test_the_host_counts_a_shoulder_raise_and_sees_a_person_in_view_with_reps(  
             for page in (person, other):
                 expect(page.locator("#motion-indicator")).to_be_visible(timeout=TIMEOUT)
             violations += _serious(other, "participant (es, 360 px), in the class, counted")
-            # Leaves: one page running Pose is enough for 2 cores. Pose without a GPU (this
-            # browser's) keeps the page's main thread so busy that Playwright's wait after a
-            # click (for a navigation the click might have started; it starts none) timed
-            # out in CI, so the click does not wait, and the page's own state is awaited.
-            other.click("#btn-end", no_wait_after=True)
-            expect(other.locator("main#class")).to_have_attribute("data-call-state", "ended",
-                                                                 timeout=POSE_MS)
+            # Leaves by closing the tab: one page running Pose is enough for 2 cores. Once
+            # the other browser runs Pose on software GL, this page may get no animation
+            # frame for 20 s, and Playwright's click waits for two (Leave "not stable" in
+            # CI, twice); Leave itself is clicked in test_class_browser.py.
+            other.context.close()
             violations += _serious(person, "participant (en, 360 px), in the class, counted")
             tile = host.locator("#grid [data-testid=tile]", has_text=english["name"])
             # Pose found her on her own device; only the summary reached the host.
@@ -168,9 +166,9 @@ def test_the_host_counts_a_shoulder_raise_and_sees_a_person_in_view_with_reps(  
             if SHOTS:
                 Path(SHOTS).mkdir(parents=True, exist_ok=True)
                 host.screenshot(path=str(Path(SHOTS) / "class-host.png"))
-            host.click("[data-testid=measure]")
-            for page in (person, other):
-                expect(page.locator("#motion-indicator")).to_be_hidden(timeout=POSE_MS)
+            # The click's event without Playwright's animation-frame checks (see above).
+            host.locator("[data-testid=measure]").dispatch_event("click")
+            expect(person.locator("#motion-indicator")).to_be_hidden(timeout=POSE_MS)
         except Exception:
             print("\n".join(line for line in sfu.log_text().splitlines()
                             if "Timeout" in line or "timeout" in line or "ERR" in line)[-3000:])
