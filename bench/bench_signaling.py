@@ -10,6 +10,10 @@ Two arrival patterns, both with all 2N sockets open for the whole run:
 * burst: all N start at the same instant (the worst case: the latency is mostly queueing,
   and the throughput is the server's ceiling).
 
+The sockets close only once every exchange is done, and the next run waits for the servers
+to go idle: a visit ending gives up its seat on the database thread (roster, lobby), and
+1,000 visits ending within the same 20 s, in the window, would time that storm, not the relay.
+
 Two set-ups (Issue 17 item 4), each beside a bare Channels relay consumer (group fan-out, no
 auth, no schema, no database) carrying the same traffic in the same run:
 
@@ -38,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import resource
@@ -174,7 +179,7 @@ class Meter:
 
 async def _visit(url_a: tuple[str, int], url_b: tuple[str, int], tag: str, meter: Meter,
                  kind: str, ready: asyncio.Barrier, gate: asyncio.Semaphore,
-                 delay: float) -> None:
+                 delay: float, finished: asyncio.Barrier) -> None:
     from websockets.asyncio.client import connect
 
     def frame(to: int, data: dict) -> str:
@@ -201,6 +206,14 @@ async def _visit(url_a: tuple[str, int], url_b: tuple[str, int], tag: str, meter
         raise
     try:
         await _exchange(a, b, url_a, url_b, tag, meter, kind, frame, ready, delay)
+        # All 2N sockets stay open until every exchange is done: a visit leaving is not
+        # relay traffic (its seat is given up on the database thread, behind which the
+        # others' chat lines would wait, a storm no real day has: 1,000 visits ending in
+        # the same 20 s).
+        await finished.wait()
+    except BaseException:
+        await finished.abort()
+        raise
     finally:
         await a.close()
         await b.close()
@@ -262,14 +275,18 @@ async def _run(urls: list[tuple[tuple[str, int], tuple[str, int]]], kind: str,
                window: float) -> Meter:
     meter = Meter()
     ready = asyncio.Barrier(len(urls) + 1)
+    finished = asyncio.Barrier(len(urls) + 1)
     gate = asyncio.Semaphore(16)
     step = window / len(urls)
-    tasks = [asyncio.create_task(_visit(a, b, f"v{i}", meter, kind, ready, gate, i * step))
+    tasks = [asyncio.create_task(_visit(a, b, f"v{i}", meter, kind, ready, gate, i * step,
+                                        finished))
              for i, (a, b) in enumerate(urls)]
     await ready.wait()  # everyone connected: time the exchange only
     started = time.perf_counter()
-    done = await asyncio.gather(*tasks, return_exceptions=True)
+    with contextlib.suppress(asyncio.BrokenBarrierError):  # a visit failed: gather says which
+        await finished.wait()  # every exchange done; the sockets close after
     meter.wall = time.perf_counter() - started  # type: ignore[attr-defined]
+    done = await asyncio.gather(*tasks, return_exceptions=True)
     meter.failed = [d for d in done if isinstance(d, BaseException)]  # type: ignore[attr-defined]
     return meter
 
@@ -346,6 +363,32 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
             proc.wait()
 
 
+def _settle(procs: list[subprocess.Popen[bytes]], *, timeout: float = 120.0) -> None:
+    """Wait until the servers are all but idle (under 5% of a core each over a second): the
+    visit seats are given up after their sockets close, and that work must not fall into
+    the next run's figures (the bare relay's, or the next size's)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def cpu_seconds() -> float:
+        total = 0
+        for proc in procs:
+            try:  # utime and stime: fields 14 and 15 of /proc/<pid>/stat
+                fields = Path(f"/proc/{proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])
+        return total / tick
+
+    deadline = time.monotonic() + timeout
+    last = cpu_seconds()
+    while time.monotonic() < deadline:
+        time.sleep(1.0)
+        now = cpu_seconds()
+        if now - last < 0.05 * len(procs):
+            return
+        last = now
+
+
 def one_process(env: dict[str, str], tmp: Path, sizes: list[int], window: float,
                 burst: bool) -> None:
     app, app_port = _start(env, "telept.asgi:application", tmp)
@@ -360,8 +403,10 @@ def one_process(env: dict[str, str], tmp: Path, sizes: list[int], window: float,
             for (label, spread), pairs in zip(patterns, rounds, strict=True):
                 visit = _figures(asyncio.run(_run(_visit_urls(pairs, app_port, app_port),
                                                   "visit", spread)))
+                _settle([app, relay])
                 bare = _figures(asyncio.run(_run(_relay_urls(n, relay_port, relay_port),
                                                  "relay", spread)))
+                _settle([app, relay])
                 goals = {"p99_goal": 50.0, "ratio_goal": 0.5} if spread and n == 500 else {}
                 _report(label, visit, bare, **goals)
     finally:
@@ -445,6 +490,7 @@ def two_processes(env: dict[str, str], tmp: Path, n: int, window: float, redis_u
         print(f"N={n:4d} visits ({2 * n} sockets)")
         visit = _figures(asyncio.run(_run(_visit_urls(pairs, ports[0], ports[1]), "visit",
                                           window)))
+        _settle(procs)
         bare = _figures(asyncio.run(_run(_relay_urls(n, ports[2], ports[3]), "relay", window)))
         _report(f"paced over {window:g} s", visit, bare, p99_goal=100.0)
     finally:
