@@ -206,14 +206,16 @@ async def _visit(url_a: tuple[str, int], url_b: tuple[str, int], tag: str, meter
         raise
     try:
         await _exchange(a, b, url_a, url_b, tag, meter, kind, frame, ready, delay)
+    except BaseException:
+        await finished.abort()  # the others stop waiting for this one
+        raise
+    else:
         # All 2N sockets stay open until every exchange is done: a visit leaving is not
         # relay traffic (its seat is given up on the database thread, behind which the
         # others' chat lines would wait, a storm no real day has: 1,000 visits ending in
-        # the same 20 s).
-        await finished.wait()
-    except BaseException:
-        await finished.abort()
-        raise
+        # the same 20 s). Another visit's failure is its own, not this one's.
+        with contextlib.suppress(asyncio.BrokenBarrierError):
+            await finished.wait()
     finally:
         await a.close()
         await b.close()
