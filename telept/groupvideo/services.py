@@ -49,7 +49,7 @@ from telept.visits.access import (
 )
 from telept.visits.models import Participant, Visit, VisitEvent
 from telept.visits.rules.minutes import whole_minutes
-from telept.visits.services import needs_consent, needs_location
+from telept.visits.services import needs_consent, needs_location, target_seat
 
 S = Participant.Status
 K = VisitEvent.Kind
@@ -354,14 +354,6 @@ def _host(host_id: int) -> Participant:
     return host
 
 
-def _target(host: Participant, target_id: int) -> Participant:
-    target = (Participant.objects.select_for_update(of=("self",)).select_related("visit")
-              .filter(pk=target_id, visit_id=host.visit_id).first())
-    if target is None:
-        raise NotFound("participant")
-    return target
-
-
 def _admit(host: Participant, target: Participant, now: dt.datetime) -> None:
     if target.status != S.WAITING or not target.channel_name:
         raise DomainError("not_waiting", f"{target.display_name} is not in the waiting room.")
@@ -381,7 +373,7 @@ def _admit(host: Participant, target: Participant, now: dt.datetime) -> None:
 @transaction.atomic
 def participant_admit(*, host_id: int, target_id: int) -> None:
     host = _host(host_id)
-    _admit(host, _target(host, target_id), timezone.now())
+    _admit(host, target_seat(host, target_id), timezone.now())
     _roster_changed(host.visit_id)
 
 
@@ -405,7 +397,7 @@ def participants_admit_all(*, host_id: int) -> int:
 def participant_remove(*, host_id: int, target_id: int) -> None:
     """Remove a seat for the rest of the class: no new token, kicked from the room now."""
     host = _host(host_id)
-    target = _target(host, target_id)
+    target = target_seat(host, target_id)
     if target.pk == host.pk or target.is_host:
         raise DomainError("not_yourself", "A host cannot be removed; end the class instead.")
     now = timezone.now()
@@ -433,7 +425,7 @@ def spotlight_set(*, host_id: int, target_id: int | None) -> None:
     host again."""
     host = _host(host_id)
     if target_id is not None:
-        target = _target(host, target_id)
+        target = target_seat(host, target_id)
         if target.status != S.ADMITTED:
             raise DomainError("not_in_room", f"{target.display_name} is not in the class.")
     room = _class_room(host.visit)
@@ -454,7 +446,7 @@ def mute(*, host_id: int, target_id: int | None) -> None:
         ClassRoom.objects.filter(pk=room.pk).update(muted_all_at=now)
         _to_room(host.visit_id, {"type": "mute", "all": True, "by": host.display_name})
         return
-    target = _target(host, target_id)
+    target = target_seat(host, target_id)
     _to_seat(target, {"type": "mute", "all": False, "by": host.display_name})
 
 

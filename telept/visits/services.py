@@ -408,8 +408,9 @@ def host_seat(host_id: int) -> Participant:
     return host
 
 
-def _target(host: Participant, target_id: int) -> Participant:
-    # Filtered by the host's own visit: an id from another visit is simply not found.
+def target_seat(host: Participant, target_id: int) -> Participant:
+    """The seat a host acts on, locked; filtered by the host's own visit, so an id from
+    another visit (or class) is simply not found."""
     target = (Participant.objects.select_for_update(of=("self",)).select_related("visit")
               .filter(pk=target_id, visit_id=host.visit_id).first())
     if target is None:
@@ -437,7 +438,7 @@ def _admit(host: Participant, target: Participant, now: dt.datetime) -> None:
 def participant_admit(*, host_id: int, target_id: int) -> None:
     host = host_seat(host_id)
     now = timezone.now()
-    _admit(host, _target(host, target_id), now)
+    _admit(host, target_seat(host, target_id), now)
     _mark_started(host.visit, now)
     _lobby_changed(host.visit)
 
@@ -466,7 +467,7 @@ def participants_admit_all(*, host_id: int) -> int:
 @transaction.atomic
 def participant_send_back(*, host_id: int, target_id: int) -> None:
     host = host_seat(host_id)
-    target = _target(host, target_id)
+    target = target_seat(host, target_id)
     if target.status != S.ADMITTED or target.is_host:
         raise DomainError("not_in_room", "Only a guest or patient in the visit can be sent "
                           "back to the waiting room.")
@@ -482,7 +483,7 @@ def participant_send_back(*, host_id: int, target_id: int) -> None:
 @transaction.atomic
 def participant_remove(*, host_id: int, target_id: int, decline: bool = False) -> None:
     host = host_seat(host_id)
-    target = _target(host, target_id)
+    target = target_seat(host, target_id)
     if target.pk == host.pk:
         raise DomainError("not_yourself", "Use End visit to leave.")
     if decline and target.status != S.WAITING:
